@@ -1,0 +1,83 @@
+/**
+ * Start the registry alone: `node dist/registry/main.js` (npm run start:registry).
+ * Reads its settings from the environment (shared/config.ts, README "Configuration").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../shared/config';
+import { createLogger, type Logger } from '../shared/logger';
+import { startServer, type RunningServer } from '../shared/http/server';
+import { openSqliteRegistryStore } from './store/sqlite';
+import type { RegistryStore } from './store/RegistryStore';
+import { createRegistryApp } from './app';
+import { selectProfile } from '../shared/validation/profiles';
+
+export interface RunningRegistry {
+  server: RunningServer;
+  store: RegistryStore;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openRegistryStore(config: Config): Promise<RegistryStore> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return openSqliteRegistryStore(path.join(config.dataDir, 'registry.sqlite'));
+}
+
+export async function startRegistry(config: Config, logger: Logger = createLogger('registry', config.logLevel)): Promise<RunningRegistry> {
+  const store = await openRegistryStore(config);
+  if (config.registry.knownPatientsFile) {
+    const ids = fs.readFileSync(config.registry.knownPatientsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    await store.addKnownPatients(ids);
+    logger.info('known patients loaded', { count: ids.length });
+  }
+  const profile = selectProfile(config.registry.validationProfile);
+  const app = createRegistryApp({
+    ctx: {
+      store,
+      register: {
+        patients: { knownPatientsOnly: config.registry.knownPatientsOnly, acceptedAssigningAuthorities: config.registry.acceptedAssigningAuthorities },
+        ...(profile ? { profile } : {}),
+      },
+      query: { maxResults: config.registry.maxQueryResults, checkSinglePatient: config.registry.checkSinglePatient },
+    },
+    config,
+    logger,
+  });
+  const server = await startServer(app, {
+    port: config.registry.port,
+    host: config.registry.host,
+    headersTimeoutMs: config.limits.headersTimeoutMs,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+  });
+  const url = server.url('/registry');
+  logger.info('registry listening', { url, dataDir: config.dataDir });
+  return {
+    server,
+    store,
+    url,
+    async close() {
+      await server.close();
+      await store.close();
+      logger.info('registry stopped');
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const logger = createLogger('registry', config.logLevel);
+  startRegistry(config, logger).then(
+    (running) => {
+      const stop = (): void => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+    (e: unknown) => {
+      logger.error('registry failed to start', { error: e instanceof Error ? e.message : String(e) });
+      process.exit(1);
+    },
+  );
+}

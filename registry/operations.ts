@@ -1,0 +1,66 @@
+/**
+ * The registry's SOAP operations: ITI-42 Register Document Set-b and ITI-18 Registry Stored Query.
+ * Each is wire → ebXML objects → XDS model → transaction logic → response; the logic lives in transactions/
+ * and storedQueries/.
+ */
+import { NS } from '../shared/xml/namespaces';
+import { SoapFault, type RegistryError } from '../shared/errors';
+import { parseAdhocQueryRequest, parseSubmitObjectsRequest } from '../shared/ebxml/parse';
+import { buildAdhocQueryResponse, buildRegistryResponse } from '../shared/ebxml/build';
+import type { AdhocQueryRequest, ResponseStatus } from '../shared/ebxml/types';
+import { submissionFromEbxml } from '../shared/xds/fromEbxml';
+import { ACTION } from '../shared/xds/constants';
+import type { IncomingSoap, SoapOperation } from '../shared/soap/endpoint';
+import type { RegistryStore } from './store/RegistryStore';
+import { registerDocumentSet, type RegisterOptions } from './transactions/registerDocumentSet';
+import { executeStoredQuery } from './storedQueries/execute';
+import { queryResultToEbxml } from './storedQueries/toEbxml';
+
+export interface RegistryContext {
+  store: RegistryStore;
+  register: RegisterOptions;
+  query: { maxResults: number; checkSinglePatient: boolean };
+}
+
+function statusOf(errors: RegistryError[]): ResponseStatus {
+  return errors.some((e) => e.severity === 'Error') ? 'Failure' : 'Success';
+}
+
+export function registerOperation(ctx: RegistryContext): SoapOperation<never> {
+  return {
+    action: ACTION.iti42,
+    internalErrorCode: 'XDSRegistryError',
+    async handle(msg: IncomingSoap<never>) {
+      const body = msg.soap.body;
+      if (body.ns !== NS.lcm || body.local !== 'SubmitObjectsRequest') {
+        throw new SoapFault('Sender', `ITI-42 expects lcm:SubmitObjectsRequest in the Body, got {${body.ns}}${body.local}`);
+      }
+      const request = parseSubmitObjectsRequest(body);
+      const warnings = await registerDocumentSet(ctx.store, submissionFromEbxml(request.objects), ctx.register);
+      return { body: buildRegistryResponse({ status: 'Success', errors: warnings }) };
+    },
+    failure(errors) {
+      return { body: buildRegistryResponse({ status: statusOf(errors), errors }) };
+    },
+  };
+}
+
+export function storedQueryOperation(ctx: RegistryContext): SoapOperation<never> {
+  return {
+    action: ACTION.iti18,
+    internalErrorCode: 'XDSRegistryError',
+    async handle(msg: IncomingSoap<never>) {
+      const body = msg.soap.body;
+      if (body.ns !== NS.query || body.local !== 'AdhocQueryRequest') {
+        throw new SoapFault('Sender', `ITI-18 expects query:AdhocQueryRequest in the Body, got {${body.ns}}${body.local}`);
+      }
+      const request: AdhocQueryRequest = parseAdhocQueryRequest(body);
+      const result = await executeStoredQuery(ctx.store, request, ctx.query);
+      return { body: buildAdhocQueryResponse({ status: 'Success', errors: [], objects: queryResultToEbxml(result) }) };
+    },
+    failure(errors) {
+      return { body: buildAdhocQueryResponse({ status: statusOf(errors), errors, objects: [] }) };
+    },
+  };
+}
+

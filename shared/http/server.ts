@@ -1,0 +1,51 @@
+/**
+ * Starting and stopping an HTTP(S) server the same way for both services: header and request timeouts
+ * (slow clients are cut off), graceful shutdown (in-flight requests finish, idle connections close).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** HTTPS options (mutual TLS) when set. */
+  https?: https.ServerOptions;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+export async function startServer(listener: RequestListener, opts: ServerOptions): Promise<RunningServer> {
+  const server = opts.https ? https.createServer(opts.https, listener) : http.createServer(listener);
+  server.headersTimeout = opts.headersTimeoutMs;
+  server.requestTimeout = opts.requestTimeoutMs;
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = opts.https ? 'https' : 'http';
+  const host = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+  return {
+    server,
+    port,
+    url: (path: string) => `${scheme}://${host}:${port}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
