@@ -1,0 +1,2 @@
+/** The embedded (SQLite) registry store. */
+export { openSqliteRegistryStore, type SqliteRegistryStoreOptions, type SqliteSynchronous } from './SqliteRegistryStore';
