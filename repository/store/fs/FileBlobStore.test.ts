@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { LimitError, XdsError } from '../../../shared/errors';
+import { FileBlobStore, storageKey } from './FileBlobStore';
+
+const sha1 = (b: Buffer | string): string => createHash('sha1').update(b).digest('hex');
+
+let root: string;
+let store: FileBlobStore;
+
+beforeEach(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'blobstore-'));
+  store = await FileBlobStore.open(path.join(root, 'repository'));
+});
+
+afterEach(async () => {
+  await store.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function writeAll(sink: Writable, data: Buffer | string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    sink.once('error', reject);
+    sink.end(data, () => resolve());
+  });
+}
+
+async function stageBytes(data: Buffer | string, maxBytes?: number) {
+  const { sink, staged } = await store.stage(maxBytes === undefined ? {} : { maxBytes });
+  await writeAll(sink, data);
+  await staged.done;
+  return staged;
+}
+
+async function readAll(uniqueId: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.open(uniqueId)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const tmpFiles = (): string[] => fs.readdirSync(path.join(root, 'repository', 'tmp'));
+
+describe('FileBlobStore', () => {
+  test('stage computes SHA-1 and size while streaming; commit makes the document readable', async () => {
+    const text = 'This is my document.\nIt is great!\n';
+    const staged = await stageBytes(text);
+    await expect(staged.done).resolves.toEqual({ size: Buffer.byteLength(text), hash: sha1(text) });
+
+    const { created } = await store.commit([{ staged, uniqueId: '1.2.3.4', mimeType: 'text/plain' }]);
+    expect(created).toEqual(['1.2.3.4']);
+    const info = await store.info('1.2.3.4');
+    expect(info).toMatchObject({ uniqueId: '1.2.3.4', mimeType: 'text/plain', size: Buffer.byteLength(text), hash: sha1(text) });
+    expect(Number.isNaN(Date.parse(info?.storedAt ?? ''))).toBe(false);
+    expect((await readAll('1.2.3.4')).toString()).toBe(text);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('the sidecar is small JSON next to the data file, named by sha256(uniqueId)', async () => {
+    const staged = await stageBytes('abc');
+    await store.commit([{ staged, uniqueId: '1.2.3', mimeType: 'text/x-goofy' }]);
+    const p = store.pathsOf('1.2.3');
+    expect(path.basename(p.data)).toBe(`${storageKey('1.2.3')}.bin`);
+    expect(JSON.parse(fs.readFileSync(p.sidecar, 'utf8'))).toMatchObject({ uniqueId: '1.2.3', mimeType: 'text/x-goofy', size: 3, hash: sha1('abc') });
+    expect(fs.readFileSync(p.data, 'utf8')).toBe('abc');
+  });
+
+  test('unknown uniqueId: info is undefined and open rejects', async () => {
+    expect(await store.info('9.9.9')).toBeUndefined();
+    await expect(store.open('9.9.9')).rejects.toThrow();
+  });
+
+  test.each(['../../etc/passwd', '/etc/passwd', 'a/../../b', '..\\..\\windows', 'x\u0000y', 'CON', '.', ''])(
+    'a traversal-shaped uniqueId %j never becomes a path',
+    async (uniqueId) => {
+      const staged = await stageBytes('payload');
+      await store.commit([{ staged, uniqueId, mimeType: 'text/plain' }]);
+      const files = filesUnder(root);
+      expect(files).toHaveLength(2);
+      for (const f of files) {
+        expect(f.startsWith(path.join(root, 'repository', 'documents') + path.sep)).toBe(true);
+        expect(path.basename(f)).toMatch(/^[0-9a-f]{64}\.(bin|json)$/);
+      }
+      expect((await store.info(uniqueId))?.uniqueId).toBe(uniqueId);
+      expect((await readAll(uniqueId)).toString()).toBe('payload');
+      expect(await store.remove(uniqueId)).toBe(true);
+      expect(filesUnder(root)).toEqual([]);
+    },
+  );
+
+  test('maxBytes aborts the write with a LimitError and removes the staged file', async () => {
+    const { sink, staged } = await store.stage({ maxBytes: 10 });
+    const sinkError = new Promise<Error>((resolve) => sink.once('error', resolve));
+    sink.write(Buffer.alloc(8));
+    sink.write(Buffer.alloc(8));
+    await expect(staged.done).rejects.toBeInstanceOf(LimitError);
+    await expect(staged.done).rejects.toThrow('exceeds the limit of 10 bytes');
+    expect(await sinkError).toBeInstanceOf(LimitError);
+    expect(tmpFiles()).toEqual([]);
+    await expect(store.commit([{ staged, uniqueId: '1.1', mimeType: 'text/plain' }])).rejects.toThrow();
+    expect(await store.info('1.1')).toBeUndefined();
+  });
+
+  test('exactly maxBytes is accepted', async () => {
+    const staged = await stageBytes(Buffer.alloc(10, 1), 10);
+    await expect(staged.done).resolves.toMatchObject({ size: 10 });
+  });
+
+  test('a sink destroyed by its writer (broken upload) removes the staged file', async () => {
+    const { sink, staged } = await store.stage();
+    sink.write(Buffer.alloc(100));
+    sink.destroy(new Error('client went away'));
+    await expect(staged.done).rejects.toThrow('client went away');
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('discard removes a staged document; discard after commit is a no-op', async () => {
+    const a = await stageBytes('a');
+    expect(tmpFiles()).toHaveLength(1);
+    await store.discard(a);
+    expect(tmpFiles()).toEqual([]);
+    await store.discard(a);
+
+    const b = await stageBytes('b');
+    await store.commit([{ staged: b, uniqueId: '2.2', mimeType: 'text/plain' }]);
+    await store.discard(b);
+    expect((await readAll('2.2')).toString()).toBe('b');
+  });
+
+  test('discard of a document still being received stops it and removes its file', async () => {
+    const { sink, staged } = await store.stage();
+    sink.on('error', () => undefined);
+    sink.write(Buffer.alloc(1000));
+    await store.discard(staged);
+    await expect(staged.done).rejects.toThrow();
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('identical bytes under an existing uniqueId are not created again', async () => {
+    await store.commit([{ staged: await stageBytes('same'), uniqueId: '3.3', mimeType: 'text/plain' }]);
+    const before = await store.info('3.3');
+    const again = await stageBytes('same');
+    const { created } = await store.commit([{ staged: again, uniqueId: '3.3', mimeType: 'text/html' }]);
+    expect(created).toEqual([]);
+    expect(await store.info('3.3')).toEqual(before);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('different bytes under an existing uniqueId fail with XDSNonIdenticalHash/Size and change nothing', async () => {
+    await store.commit([{ staged: await stageBytes('original'), uniqueId: '4.4', mimeType: 'text/plain' }]);
+    const sameSize = await stageBytes('ORIGINAL');
+    const err = await store.commit([{ staged: sameSize, uniqueId: '4.4', mimeType: 'text/plain' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XdsError);
+    expect((err as XdsError).errors.map((e) => e.errorCode)).toEqual(['XDSNonIdenticalHash']);
+    expect((err as XdsError).errors[0].codeContext).toContain('4.4');
+
+    const longer = await stageBytes('original plus');
+    const err2 = (await store.commit([{ staged: longer, uniqueId: '4.4', mimeType: 'text/plain' }]).catch((e: unknown) => e)) as XdsError;
+    expect(err2.errors.map((e) => e.errorCode).sort()).toEqual(['XDSNonIdenticalHash', 'XDSNonIdenticalSize']);
+    expect((await readAll('4.4')).toString()).toBe('original');
+    await store.discard(sameSize);
+    await store.discard(longer);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('all or nothing: a conflict in a later item creates none of the earlier ones', async () => {
+    await store.commit([{ staged: await stageBytes('x'), uniqueId: '5.2', mimeType: 'text/plain' }]);
+    const first = await stageBytes('first');
+    const second = await stageBytes('not x');
+    await expect(
+      store.commit([
+        { staged: first, uniqueId: '5.1', mimeType: 'text/plain' },
+        { staged: second, uniqueId: '5.2', mimeType: 'text/plain' },
+      ]),
+    ).rejects.toBeInstanceOf(XdsError);
+    expect(await store.info('5.1')).toBeUndefined();
+  });
+
+  test('all or nothing: an I/O failure on a later item undoes the ones already created', async () => {
+    const first = await stageBytes('first');
+    const second = await stageBytes('second');
+    // Pull the second staged file away underneath the store: its fsync/rename fails.
+    for (const f of tmpFiles()) {
+      const full = path.join(root, 'repository', 'tmp', f);
+      if (fs.readFileSync(full, 'utf8') === 'second') fs.rmSync(full);
+    }
+    await expect(
+      store.commit([
+        { staged: first, uniqueId: '6.1', mimeType: 'text/plain' },
+        { staged: second, uniqueId: '6.2', mimeType: 'text/plain' },
+      ]),
+    ).rejects.toThrow();
+    expect(await store.info('6.1')).toBeUndefined();
+    expect(await store.info('6.2')).toBeUndefined();
+    expect(filesUnder(path.join(root, 'repository', 'documents'))).toEqual([]);
+  });
+
+  test('a uniqueId twice in one commit is refused', async () => {
+    const a = await stageBytes('a');
+    const b = await stageBytes('b');
+    const err = (await store
+      .commit([
+        { staged: a, uniqueId: '7.7', mimeType: 'text/plain' },
+        { staged: b, uniqueId: '7.7', mimeType: 'text/plain' },
+      ])
+      .catch((e: unknown) => e)) as XdsError;
+    expect(err.errors[0].errorCode).toBe('XDSRepositoryDuplicateUniqueIdInMessage');
+    expect(await store.info('7.7')).toBeUndefined();
+  });
+
+  test('remove deletes a committed document and reports whether it existed', async () => {
+    await store.commit([{ staged: await stageBytes('gone soon'), uniqueId: '8.8', mimeType: 'text/plain' }]);
+    expect(await store.remove('8.8')).toBe(true);
+    expect(await store.info('8.8')).toBeUndefined();
+    expect(await store.remove('8.8')).toBe(false);
+    expect(filesUnder(path.join(root, 'repository', 'documents'))).toEqual([]);
+  });
+
+  test('opening the store clears stale staging files and data files without a sidecar', async () => {
+    await store.commit([{ staged: await stageBytes('kept'), uniqueId: '9.1', mimeType: 'text/plain' }]);
+    await store.commit([{ staged: await stageBytes('half'), uniqueId: '9.2', mimeType: 'text/plain' }]);
+    await stageBytes('never committed');
+    await store.close();
+    fs.rmSync(store.pathsOf('9.2').sidecar); // as if the process died between rename and sidecar
+    store = await FileBlobStore.open(path.join(root, 'repository'));
+    expect(tmpFiles()).toEqual([]);
+    expect(fs.existsSync(store.pathsOf('9.2').data)).toBe(false);
+    expect((await readAll('9.1')).toString()).toBe('kept');
+  });
+
+  test('concurrent commits of one uniqueId: one creates, the identical other is left as it is', async () => {
+    const a = await stageBytes('same bytes');
+    const b = await stageBytes('same bytes');
+    const results = await Promise.all([
+      store.commit([{ staged: a, uniqueId: '10.1', mimeType: 'text/plain' }]),
+      store.commit([{ staged: b, uniqueId: '10.1', mimeType: 'text/plain' }]),
+    ]);
+    expect(results.map((r) => r.created.length).sort()).toEqual([0, 1]);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test('a 50 MiB document streams through with bounded memory (counting check)', async () => {
+    const total = 50 * 1024 * 1024;
+    const chunkSize = 64 * 1024;
+    const expected = createHash('sha1');
+    let produced = 0;
+    let maxAhead = 0;
+    const { sink, staged } = await store.stage({ maxBytes: total });
+    const stagingFile = (): string => path.join(root, 'repository', 'tmp', tmpFiles()[0]);
+    const source = new Readable({
+      read() {
+        if (produced >= total) {
+          this.push(null);
+          return;
+        }
+        const chunk = Buffer.alloc(chunkSize, produced / chunkSize);
+        expected.update(chunk);
+        produced += chunk.length;
+        if (produced % (1024 * 1024) === 0) {
+          // How far the producer is ahead of what reached the disk: back-pressure must bound it.
+          maxAhead = Math.max(maxAhead, produced - fs.statSync(stagingFile()).size);
+        }
+        this.push(chunk);
+      },
+    });
+    await pipeline(source, sink);
+    const done = await staged.done;
+    const expectedHash = expected.digest('hex');
+    expect(done).toEqual({ size: total, hash: expectedHash });
+    expect(maxAhead).toBeLessThan(4 * 1024 * 1024);
+
+    await store.commit([{ staged, uniqueId: '50.mib', mimeType: 'application/octet-stream' }]);
+    const back = createHash('sha1');
+    let read = 0;
+    let largestChunk = 0;
+    for await (const c of await store.open('50.mib')) {
+      const b = c as Buffer;
+      read += b.length;
+      largestChunk = Math.max(largestChunk, b.length);
+      back.update(b);
+    }
+    expect(read).toBe(total);
+    expect(back.digest('hex')).toBe(expectedHash);
+    expect(largestChunk).toBeLessThanOrEqual(1024 * 1024);
+  });
+});

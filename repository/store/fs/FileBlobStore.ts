@@ -1,0 +1,307 @@
+/**
+ * BlobStore on the local file system, under `<DATA_DIR>/repository/`:
+ *
+ *   tmp/<stagingId>.part            bytes being received (same file system as documents/, so rename is atomic)
+ *   tmp/<random>.json               a sidecar being written
+ *   documents/<kk>/<key>.bin        a committed document
+ *   documents/<kk>/<key>.json       its sidecar {uniqueId, mimeType, size, hash, storedAt}
+ *
+ * <key> is the SHA-256 of the uniqueId in hex and <kk> its first two digits: a uniqueId never becomes a path
+ * (no traversal, no forbidden characters, no case folding surprises).
+ *
+ * A document exists once its sidecar exists. Commit writes the data file first (fsync, rename, fsync directory)
+ * and the sidecar last; remove deletes the sidecar first. So a crash at any point leaves either a complete
+ * document or an invisible data file, and opening the store deletes invisible data files and stale staging files.
+ * One process owns a data directory at a time.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { registryError, XdsError, type RegistryError } from '../../../shared/errors';
+import type { BlobStore, StagedDocument, StoredDocumentInfo } from '../BlobStore';
+import { KeyedMutex } from '../../keyedMutex';
+import { HashingCounter } from './hashingCounter';
+
+const fsp = fs.promises;
+
+interface StagingRecord {
+  stagingId: string;
+  file: string;
+  state: 'receiving' | 'staged' | 'discarded' | 'committed';
+  counter: HashingCounter;
+  done: Promise<{ size: number; hash: string }>;
+}
+
+interface DocumentPaths {
+  dir: string;
+  data: string;
+  sidecar: string;
+}
+
+/** The on-disk name of a uniqueId: SHA-256 hex, never the uniqueId itself. */
+export function storageKey(uniqueId: string): string {
+  return createHash('sha256').update(uniqueId, 'utf8').digest('hex');
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+}
+
+function parseSidecar(text: string): StoredDocumentInfo | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.uniqueId !== 'string' || typeof r.mimeType !== 'string' || typeof r.hash !== 'string' || typeof r.storedAt !== 'string') return undefined;
+  if (typeof r.size !== 'number' || !Number.isSafeInteger(r.size) || r.size < 0) return undefined;
+  return { uniqueId: r.uniqueId, mimeType: r.mimeType, size: r.size, hash: r.hash, storedAt: r.storedAt };
+}
+
+export class FileBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+  private readonly documentsDir: string;
+  private readonly staging = new Map<string, StagingRecord>();
+  private readonly locks = new KeyedMutex();
+  private closed = false;
+
+  private constructor(readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+    this.documentsDir = path.join(root, 'documents');
+  }
+
+  /** Opens (creating if needed) the store at `root` and clears what a crashed process left behind. */
+  static async open(root: string): Promise<FileBlobStore> {
+    const store = new FileBlobStore(path.resolve(root));
+    await fsp.mkdir(store.tmpDir, { recursive: true, mode: 0o700 });
+    await fsp.mkdir(store.documentsDir, { recursive: true, mode: 0o700 });
+    await store.recover();
+    return store;
+  }
+
+  async stage(opts: { maxBytes?: number } = {}): Promise<{ sink: Writable; staged: StagedDocument }> {
+    this.assertOpen();
+    const stagingId = randomUUID();
+    const file = path.join(this.tmpDir, `${stagingId}.part`);
+    const counter = new HashingCounter(opts.maxBytes);
+    const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
+    const record: StagingRecord = {
+      stagingId,
+      file,
+      state: 'receiving',
+      counter,
+      done: pipeline(counter, out).then(
+        () => {
+          if (record.state === 'receiving') record.state = 'staged';
+          return counter.result();
+        },
+        async (err: unknown) => {
+          record.state = 'discarded';
+          this.staging.delete(stagingId);
+          await fsp.rm(file, { force: true });
+          throw err;
+        },
+      ),
+    };
+    // The caller may never await `done` (e.g. the request failed elsewhere); its rejection is still reported
+    // to whoever awaits it, this only keeps it from being an unhandled rejection.
+    record.done.catch(() => undefined);
+    this.staging.set(stagingId, record);
+    return { sink: counter, staged: { stagingId, done: record.done } };
+  }
+
+  async commit(items: { staged: StagedDocument; uniqueId: string; mimeType: string }[]): Promise<{ created: string[] }> {
+    this.assertOpen();
+    const seen = new Set<string>();
+    const records: StagingRecord[] = [];
+    for (const item of items) {
+      if (seen.has(item.uniqueId)) {
+        throw new XdsError(registryError('XDSRepositoryDuplicateUniqueIdInMessage', `document uniqueId ${item.uniqueId} appears more than once in the submission`));
+      }
+      seen.add(item.uniqueId);
+      const record = this.staging.get(item.staged.stagingId);
+      if (!record || (record.state !== 'staged' && record.state !== 'receiving')) {
+        throw new Error(`staged document ${item.staged.stagingId} is unknown, discarded or already committed`);
+      }
+      records.push(record);
+    }
+    const computed = await Promise.all(records.map((r) => r.done));
+
+    const release = await this.locks.acquire(items.map((i) => i.uniqueId));
+    try {
+      const conflicts: RegistryError[] = [];
+      const toCreate: number[] = [];
+      const identical: number[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const existing = await this.info(items[i].uniqueId);
+        if (!existing) {
+          toCreate.push(i);
+          continue;
+        }
+        const { size, hash } = computed[i];
+        const uid = items[i].uniqueId;
+        if (existing.size !== size) {
+          conflicts.push(registryError('XDSNonIdenticalSize', `document uniqueId ${uid} is already stored with size ${existing.size}; the submitted document has size ${size}`, uid));
+        }
+        if (existing.hash.toLowerCase() !== hash) {
+          conflicts.push(registryError('XDSNonIdenticalHash', `document uniqueId ${uid} is already stored with hash ${existing.hash}; the submitted document has hash ${hash}`, uid));
+        }
+        if (existing.size === size && existing.hash.toLowerCase() === hash) identical.push(i);
+      }
+      if (conflicts.length > 0) throw new XdsError(conflicts);
+
+      const created: string[] = [];
+      try {
+        for (const i of toCreate) {
+          await this.install(records[i], items[i].uniqueId, items[i].mimeType, computed[i]);
+          created.push(items[i].uniqueId);
+        }
+      } catch (e) {
+        for (const uid of created.reverse()) await this.unlinkDocument(uid).catch(() => undefined);
+        throw e;
+      }
+      for (const i of identical) await this.discardRecord(items[i].staged.stagingId, records[i]);
+      return { created };
+    } finally {
+      release();
+    }
+  }
+
+  async discard(staged: StagedDocument): Promise<void> {
+    const record = this.staging.get(staged.stagingId);
+    if (!record) return;
+    await this.discardRecord(staged.stagingId, record);
+  }
+
+  async info(uniqueId: string): Promise<StoredDocumentInfo | undefined> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.pathsOf(uniqueId).sidecar, 'utf8');
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const info = parseSidecar(text);
+    return info && info.uniqueId === uniqueId ? info : undefined;
+  }
+
+  async open(uniqueId: string): Promise<Readable> {
+    const fh = await fsp.open(this.pathsOf(uniqueId).data, 'r');
+    return fh.createReadStream({ autoClose: true });
+  }
+
+  async remove(uniqueId: string): Promise<boolean> {
+    const release = await this.locks.acquire([uniqueId]);
+    try {
+      if (!(await this.info(uniqueId))) return false;
+      await this.unlinkDocument(uniqueId);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, record] of [...this.staging]) await this.discardRecord(id, record);
+  }
+
+  /** Files of one document (exposed for tests and tools). */
+  pathsOf(uniqueId: string): DocumentPaths {
+    const key = storageKey(uniqueId);
+    const dir = path.join(this.documentsDir, key.slice(0, 2));
+    return { dir, data: path.join(dir, `${key}.bin`), sidecar: path.join(dir, `${key}.json`) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the document store is closed');
+  }
+
+  /** fsync the staged file, rename it into place, fsync the directory, then write the sidecar atomically. */
+  private async install(record: StagingRecord, uniqueId: string, mimeType: string, computed: { size: number; hash: string }): Promise<void> {
+    const p = this.pathsOf(uniqueId);
+    await fsp.mkdir(p.dir, { recursive: true, mode: 0o700 });
+    await fsyncPath(record.file);
+    try {
+      await fsp.rename(record.file, p.data);
+      record.state = 'committed';
+      await fsyncPath(p.dir);
+      const info: StoredDocumentInfo = { uniqueId, mimeType, size: computed.size, hash: computed.hash, storedAt: new Date().toISOString() };
+      await this.writeSidecar(p, info);
+    } catch (e) {
+      await fsp.rm(p.sidecar, { force: true }).catch(() => undefined);
+      await fsp.rm(p.data, { force: true }).catch(() => undefined);
+      throw e;
+    } finally {
+      this.staging.delete(record.stagingId);
+    }
+  }
+
+  private async writeSidecar(p: DocumentPaths, info: StoredDocumentInfo): Promise<void> {
+    const tmp = path.join(this.tmpDir, `${randomUUID()}.json`);
+    const fh = await fsp.open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(info), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await fsp.rename(tmp, p.sidecar);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+    await fsyncPath(p.dir);
+  }
+
+  /** Sidecar first (the document disappears), then the bytes. */
+  private async unlinkDocument(uniqueId: string): Promise<void> {
+    const p = this.pathsOf(uniqueId);
+    await fsp.rm(p.sidecar, { force: true });
+    await fsyncPath(p.dir).catch(() => undefined);
+    await fsp.rm(p.data, { force: true });
+  }
+
+  private async discardRecord(stagingId: string, record: StagingRecord): Promise<void> {
+    if (record.state === 'committed' || record.state === 'discarded') {
+      this.staging.delete(stagingId);
+      return;
+    }
+    const wasReceiving = record.state === 'receiving';
+    record.state = 'discarded';
+    this.staging.delete(stagingId);
+    if (wasReceiving && !record.counter.writableFinished) record.counter.destroy(new Error('staged document discarded'));
+    await record.done.catch(() => undefined);
+    await fsp.rm(record.file, { force: true });
+  }
+
+  /** Delete staging leftovers and data files whose sidecar was never written (a crash inside commit). */
+  private async recover(): Promise<void> {
+    for (const name of await fsp.readdir(this.tmpDir)) await fsp.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+    for (const sub of await fsp.readdir(this.documentsDir)) {
+      const dir = path.join(this.documentsDir, sub);
+      const stat = await fsp.stat(dir);
+      if (!stat.isDirectory()) continue;
+      const names = new Set(await fsp.readdir(dir));
+      for (const name of names) {
+        if (name.endsWith('.bin') && !names.has(`${name.slice(0, -4)}.json`)) await fsp.rm(path.join(dir, name), { force: true });
+      }
+    }
+  }
+}
