@@ -1,0 +1,100 @@
+/**
+ * Start the repository alone: `node dist/repository/main.js` (npm run start:repository).
+ * Reads its settings from the environment (shared/config.ts, README "Configuration"); documents live under
+ * `<DATA_DIR>/repository/`, ITI-42 goes to REGISTRY_URL.
+ */
+import path from 'node:path';
+import { loadConfig, type Config } from '../shared/config';
+import { createLogger, type Logger } from '../shared/logger';
+import { startServer, type RunningServer } from '../shared/http/server';
+import { clientTlsOptions, httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
+import { createRepositoryApp } from './app';
+import { KeyedMutex } from './keyedMutex';
+import { createRegistryClient, type RegistryClient } from './registryClient';
+import type { BlobStore } from './store/BlobStore';
+import { FileBlobStore } from './store/fs/FileBlobStore';
+
+export interface RunningRepository {
+  server: RunningServer;
+  store: BlobStore;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface RepositoryOverrides {
+  /** Another ITI-42 client (tests). */
+  registry?: Pick<RegistryClient, 'register'> & Partial<Pick<RegistryClient, 'close'>>;
+  store?: BlobStore;
+}
+
+export async function openBlobStore(config: Config): Promise<BlobStore> {
+  return FileBlobStore.open(path.join(config.dataDir, 'repository'));
+}
+
+export async function startRepository(
+  config: Config,
+  logger: Logger = createLogger('repository', config.logLevel),
+  overrides: RepositoryOverrides = {},
+): Promise<RunningRepository> {
+  const tls = config.tls ? loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca }) : undefined;
+  const clientTls = config.tls ? loadTlsMaterial({ cert: config.tls.clientCert, key: config.tls.clientKey, ca: config.tls.ca }) : undefined;
+  const store = overrides.store ?? (await openBlobStore(config));
+  const registry =
+    overrides.registry ??
+    createRegistryClient({
+      url: config.repository.registryUrl,
+      timeoutMs: config.repository.registryTimeoutMs,
+      ...(clientTls && config.repository.registryUrl.startsWith('https:') ? { tls: clientTlsOptions(clientTls) } : {}),
+    });
+  const app = createRepositoryApp({
+    ctx: {
+      store,
+      registry,
+      repositoryUniqueId: config.repository.uniqueId,
+      maxDocumentBytes: config.repository.maxDocumentBytes,
+      inFlight: new KeyedMutex(),
+      logger,
+    },
+    config,
+    logger,
+    ...(tls ? { peerSubject: (req: import('node:http').IncomingMessage) => peerSubject(req.socket) } : {}),
+  });
+  const server = await startServer(app, {
+    port: config.repository.port,
+    host: config.repository.host,
+    headersTimeoutMs: config.limits.headersTimeoutMs,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    ...(tls ? { https: httpsServerOptions(tls) } : {}),
+  });
+  const url = server.url('/repository');
+  logger.info('repository listening', { url, dataDir: config.dataDir, registryUrl: config.repository.registryUrl });
+  return {
+    server,
+    store,
+    url,
+    async close() {
+      await server.close();
+      registry.close?.();
+      await store.close();
+      logger.info('repository stopped');
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const logger = createLogger('repository', config.logLevel);
+  startRepository(config, logger).then(
+    (running) => {
+      const stop = (): void => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+    (e: unknown) => {
+      logger.error('repository failed to start', { error: e instanceof Error ? e.message : String(e) });
+      process.exit(1);
+    },
+  );
+}
