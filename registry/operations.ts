@@ -14,7 +14,7 @@ import type { IncomingSoap, SoapOperation } from '../shared/soap/endpoint';
 import type { RegistryStore } from './store/RegistryStore';
 import { registerDocumentSet, type RegisterOptions } from './transactions/registerDocumentSet';
 import { executeStoredQuery } from './storedQueries/execute';
-import { queryResultToEbxml } from './storedQueries/toEbxml';
+import { queryResultToEbxml } from './queryResponse';
 
 export interface RegistryContext {
   store: RegistryStore;

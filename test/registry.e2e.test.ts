@@ -53,7 +53,7 @@ async function storedQuery(id: string, params: [string, string][], returnType = 
   return { reply, ...responseStatus(reply.body), objects: list?.children ?? [] };
 }
 
-const findDocs = (patientId: string, status = AVAILABILITY_STATUS.Approved) =>
+const findDocs = (patientId: string, status: string = AVAILABILITY_STATUS.Approved) =>
   storedQuery(FIND_DOCUMENTS, [
     ['$XDSDocumentEntryPatientId', `'${patientId}'`],
     ['$XDSDocumentEntryStatus', `('${status}')`],

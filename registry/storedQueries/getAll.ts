@@ -35,7 +35,9 @@ export async function runGetAll(params: QueryParameters, ctx: QueryContext): Pro
     ctx.store.findSubmissionSets(filters.submissionSets, ctx.limit),
     ctx.store.findFolders(filters.folders, ctx.limit),
   ]);
-  const ids = idSet([...documentEntries, ...submissionSets, ...folders]);
-  const candidates = ids.size === 0 ? [] : await ctx.store.findAssociations({ sourceObjects: [...ids] });
+  const returned = [...documentEntries, ...submissionSets, ...folders];
+  // Every association kept by associationsAmong has a returned object as its source.
+  const candidates = returned.length === 0 ? [] : await ctx.store.findAssociations({ sourceObjects: returned.map((o) => o.entryUuid) });
+  const ids = idSet(returned);
   return { documentEntries, submissionSets, folders, associations: associationsAmong(ids, candidates) };
 }

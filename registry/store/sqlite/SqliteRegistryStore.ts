@@ -62,6 +62,12 @@ export interface SqliteRegistryStoreOptions {
 
 type ObjectKind = XdsObject['type'];
 
+/** A row of object_ids: where an entryUUID's object lives. */
+interface ObjectIdentity {
+  seq: number;
+  kind: ObjectKind;
+}
+
 const TABLE_OF_KIND: Record<ObjectKind, ObjectTable> = {
   DocumentEntry: 'document_entries',
   SubmissionSet: 'submission_sets',
@@ -90,6 +96,7 @@ function configureConnection(db: Database.Database, synchronous: SqliteSynchrono
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
+  if (process.env.XDS_EXP_PRAGMAS) for (const p of process.env.XDS_EXP_PRAGMAS.split(';')) db.pragma(p);
 }
 
 interface JsonRow {
@@ -209,87 +216,84 @@ class SqliteRegistryStore implements RegistryStore {
   }
 
   private insertObjectRows(obj: XdsObject): void {
-    const key = uuidKey(obj.entryUuid);
-    const seq = Number(this.statement('INSERT INTO object_ids (entry_uuid, kind) VALUES (?, ?)').run(key, obj.type).lastInsertRowid);
+    const seq = Number(this.statement('INSERT INTO object_ids (entry_uuid, kind) VALUES (?, ?)').run(uuidKey(obj.entryUuid), obj.type).lastInsertRowid);
     const json = JSON.stringify(obj);
     switch (obj.type) {
       case 'DocumentEntry': {
         const c = documentEntryColumns(obj);
         this.statement(
-          'INSERT INTO document_entries (seq, entry_uuid, unique_id, lid, patient_id, status, object_type,' +
-            ' creation_time, service_start_time, service_stop_time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.entry_uuid, c.unique_id, c.lid, c.patient_id, c.status, c.object_type, c.creation_time, c.service_start_time, c.service_stop_time, json);
+          'INSERT INTO document_entries (seq, unique_id, lid, patient_id, status, object_type,' +
+            ' creation_time, service_start_time, service_stop_time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.object_type, c.creation_time, c.service_start_time, c.service_stop_time, json);
         break;
       }
       case 'SubmissionSet': {
         const c = submissionSetColumns(obj);
         this.statement(
-          'INSERT INTO submission_sets (seq, entry_uuid, unique_id, lid, patient_id, status, source_id, submission_time, json)' +
-            ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.entry_uuid, c.unique_id, c.lid, c.patient_id, c.status, c.source_id, c.submission_time, json);
+          'INSERT INTO submission_sets (seq, unique_id, lid, patient_id, status, source_id, submission_time, json)' +
+            ' VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.source_id, c.submission_time, json);
         break;
       }
       case 'Folder': {
         const c = folderColumns(obj);
         this.statement(
-          'INSERT INTO folders (seq, entry_uuid, unique_id, lid, patient_id, status, last_update_time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.entry_uuid, c.unique_id, c.lid, c.patient_id, c.status, c.last_update_time, json);
+          'INSERT INTO folders (seq, unique_id, lid, patient_id, status, last_update_time, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.last_update_time, json);
         break;
       }
       case 'Association': {
         const c = associationColumns(obj);
         this.statement(
-          'INSERT INTO associations (seq, entry_uuid, association_type, source_uuid, target_uuid, status, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.entry_uuid, c.association_type, c.source_uuid, c.target_uuid, c.status, json);
+          'INSERT INTO associations (seq, association_type, source_uuid, target_uuid, status, json) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(seq, c.association_type, c.source_uuid, c.target_uuid, c.status, json);
         break;
       }
     }
     const rows = childRows(obj);
-    const insertCode = this.statement('INSERT INTO codes (owner_uuid, kind, code, scheme) VALUES (?, ?, ?, ?)');
-    for (const code of rows.codes) insertCode.run(key, code.kind, code.code, code.scheme);
-    const insertAuthor = this.statement('INSERT INTO authors (owner_uuid, person) VALUES (?, ?)');
-    for (const person of rows.authorPersons) insertAuthor.run(key, person);
-    const insertReferenceId = this.statement('INSERT INTO reference_ids (owner_uuid, value) VALUES (?, ?)');
-    for (const value of rows.referenceIds) insertReferenceId.run(key, value);
+    const insertCode = this.statement('INSERT INTO codes (owner_seq, kind, code, scheme) VALUES (?, ?, ?, ?)');
+    for (const code of rows.codes) insertCode.run(seq, code.kind, code.code, code.scheme);
+    const insertAuthor = this.statement('INSERT INTO authors (owner_seq, person) VALUES (?, ?)');
+    for (const person of rows.authorPersons) insertAuthor.run(seq, person);
+    const insertReferenceId = this.statement('INSERT INTO reference_ids (owner_seq, value) VALUES (?, ?)');
+    for (const value of rows.referenceIds) insertReferenceId.run(seq, value);
   }
 
   /** Conditional: only an object that still has the `expected` status changes; otherwise the submission fails. */
   private changeStatus(entryUuid: string, expected: string, status: string): void {
-    const key = uuidKey(entryUuid);
-    const kind = this.kindOf(key);
+    const identity = this.identityOf(entryUuid);
     const changed =
-      kind !== undefined &&
-      this.statement(`UPDATE ${TABLE_OF_KIND[kind]} SET status = ?, json = json_set(json, '$.status', ?) WHERE entry_uuid = ? AND status = ?`).run(
+      identity !== undefined &&
+      this.statement(`UPDATE ${TABLE_OF_KIND[identity.kind]} SET status = ?, json = json_set(json, '$.status', ?) WHERE seq = ? AND status = ?`).run(
         status,
         status,
-        key,
+        identity.seq,
         expected,
       ).changes === 1;
     if (changed) return;
-    const current = kind === undefined ? undefined : this.currentStatus(kind, key);
     const why =
-      kind === undefined
+      identity === undefined
         ? `${entryUuid} is not in the registry`
-        : `${kind} ${entryUuid} has status ${current ?? '(none)'}, expected ${expected}`;
+        : `${identity.kind} ${entryUuid} has status ${this.currentStatus(identity) ?? '(none)'}, expected ${expected}`;
     throw new XdsError(registryError('XDSRegistryDeprecatedDocumentError', `cannot set status ${status}: ${why}`, entryUuid));
   }
 
   private updateFolderLastUpdateTime(entryUuid: string, lastUpdateTime: string): void {
     const result = this.statement(
-      "UPDATE folders SET last_update_time = ?, json = json_set(json, '$.lastUpdateTime', json_array(?)) WHERE entry_uuid = ?",
+      "UPDATE folders SET last_update_time = ?, json = json_set(json, '$.lastUpdateTime', json_array(?))" +
+        ' WHERE seq = (SELECT seq FROM object_ids WHERE entry_uuid = ?)',
     ).run(padDtm(lastUpdateTime), lastUpdateTime, uuidKey(entryUuid));
     if (result.changes === 0) {
       throw new XdsError(registryError('XDSRegistryError', `Folder ${entryUuid} whose lastUpdateTime is to be set is not in the registry`, entryUuid));
     }
   }
 
-  private kindOf(key: string): ObjectKind | undefined {
-    const row = this.statement('SELECT kind FROM object_ids WHERE entry_uuid = ?').get(key) as { kind: ObjectKind } | undefined;
-    return row?.kind;
+  private identityOf(entryUuid: string): ObjectIdentity | undefined {
+    return this.statement('SELECT seq, kind FROM object_ids WHERE entry_uuid = ?').get(uuidKey(entryUuid)) as ObjectIdentity | undefined;
   }
 
-  private currentStatus(kind: ObjectKind, key: string): string | undefined {
-    const row = this.statement(`SELECT status FROM ${TABLE_OF_KIND[kind]} WHERE entry_uuid = ?`).get(key) as { status: string | null } | undefined;
+  private currentStatus(identity: ObjectIdentity): string | undefined {
+    const row = this.statement(`SELECT status FROM ${TABLE_OF_KIND[identity.kind]} WHERE seq = ?`).get(identity.seq) as { status: string | null } | undefined;
     return row?.status ?? undefined;
   }
 }

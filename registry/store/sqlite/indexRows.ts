@@ -32,7 +32,6 @@ export interface ChildRows {
 }
 
 export interface DocumentEntryColumns {
-  entry_uuid: string;
   unique_id: string | null;
   lid: string | null;
   patient_id: string | null;
@@ -44,7 +43,6 @@ export interface DocumentEntryColumns {
 }
 
 export interface SubmissionSetColumns {
-  entry_uuid: string;
   unique_id: string | null;
   lid: string | null;
   patient_id: string | null;
@@ -54,7 +52,6 @@ export interface SubmissionSetColumns {
 }
 
 export interface FolderColumns {
-  entry_uuid: string;
   unique_id: string | null;
   lid: string | null;
   patient_id: string | null;
@@ -63,7 +60,6 @@ export interface FolderColumns {
 }
 
 export interface AssociationColumns {
-  entry_uuid: string;
   association_type: string;
   source_uuid: string;
   target_uuid: string;
@@ -99,7 +95,6 @@ function lidKey(lid: string | undefined): string | null {
 
 export function documentEntryColumns(de: DocumentEntry): DocumentEntryColumns {
   return {
-    entry_uuid: uuidKey(de.entryUuid),
     unique_id: nullable(de.uniqueId?.value),
     lid: lidKey(de.lid),
     patient_id: nullable(de.patientId?.value),
@@ -113,7 +108,6 @@ export function documentEntryColumns(de: DocumentEntry): DocumentEntryColumns {
 
 export function submissionSetColumns(ss: SubmissionSet): SubmissionSetColumns {
   return {
-    entry_uuid: uuidKey(ss.entryUuid),
     unique_id: nullable(ss.uniqueId?.value),
     lid: lidKey(ss.lid),
     patient_id: nullable(ss.patientId?.value),
@@ -125,7 +119,6 @@ export function submissionSetColumns(ss: SubmissionSet): SubmissionSetColumns {
 
 export function folderColumns(folder: Folder): FolderColumns {
   return {
-    entry_uuid: uuidKey(folder.entryUuid),
     unique_id: nullable(folder.uniqueId?.value),
     lid: lidKey(folder.lid),
     patient_id: nullable(folder.patientId?.value),
@@ -136,7 +129,6 @@ export function folderColumns(folder: Folder): FolderColumns {
 
 export function associationColumns(assoc: XdsAssociation): AssociationColumns {
   return {
-    entry_uuid: uuidKey(assoc.entryUuid),
     association_type: assoc.associationType,
     source_uuid: uuidKey(assoc.sourceObject),
     target_uuid: uuidKey(assoc.targetObject),

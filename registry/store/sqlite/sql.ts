@@ -7,8 +7,8 @@
  * SQLITE_MAX_VARIABLE_NUMBER limit).
  *
  * In every query the searched table has the alias `t`; child-table conditions are EXISTS subqueries correlated
- * on `t.entry_uuid`, so a query driven by (patient_id, status) checks the codes of the patient's few entries
- * through the (kind, code, scheme, owner_uuid) index.
+ * on `t.seq`, so a query driven by (patient_id, status) checks the codes of the patient's few entries through
+ * the (kind, code, scheme, owner_seq) index. entryUUIDs live in object_ids (one identity table for all kinds).
  */
 import type { AssociationFilter, CodeMatch, DocumentEntryFilter, FolderFilter, SubmissionSetFilter, TimeRange } from '../RegistryStore';
 import { padDtm, uuidKey, type CodeKind } from './indexRows';
@@ -26,7 +26,6 @@ export type ObjectTable = 'document_entries' | 'submission_sets' | 'folders' | '
 
 /** A column of the searched table (alias t). Only the literals below are ever used. */
 type Column =
-  | 't.entry_uuid'
   | 't.unique_id'
   | 't.lid'
   | 't.patient_id'
@@ -84,11 +83,13 @@ export function columnInTimeRange(column: Column, range: TimeRange): SqlFragment
 /** The object has at least one code of this kind equal (code and scheme) to one of `codes`; empty list: nothing. */
 export function hasAnyCode(kind: CodeKind, codes: CodeMatch[]): SqlFragment {
   if (codes.length === 0) return MATCH_NOTHING;
+  // The (code, scheme) list is an uncorrelated subquery, built once per statement; each candidate object is then
+  // one probe of the (kind, code, scheme, owner_seq) index per listed code.
   return {
     sql:
-      'EXISTS (SELECT 1 FROM json_each(?) AS m JOIN codes AS c' +
-      ' ON c.kind = ? AND c.code = m.value ->> 0 AND c.scheme = m.value ->> 1 AND c.owner_uuid = t.entry_uuid)',
-    params: [JSON.stringify(codes.map((c) => [c.code, c.scheme])), kind],
+      'EXISTS (SELECT 1 FROM codes AS c WHERE c.owner_seq = t.seq AND c.kind = ?' +
+      ' AND (c.code, c.scheme) IN (SELECT m.value ->> 0, m.value ->> 1 FROM json_each(?) AS m))',
+    params: [kind, JSON.stringify(codes.map((c) => [c.code, c.scheme]))],
   };
 }
 
@@ -118,7 +119,7 @@ export function likeToGlob(pattern: string): string {
 export function hasAuthorPersonLike(patterns: string[]): SqlFragment {
   if (patterns.length === 0) return MATCH_NOTHING;
   return {
-    sql: 'EXISTS (SELECT 1 FROM authors AS a JOIN json_each(?) AS p ON a.person GLOB p.value WHERE a.owner_uuid = t.entry_uuid)',
+    sql: 'EXISTS (SELECT 1 FROM authors AS a JOIN json_each(?) AS p ON a.person GLOB p.value WHERE a.owner_seq = t.seq)',
     params: [JSON.stringify(patterns.map(likeToGlob))],
   };
 }
@@ -127,14 +128,23 @@ export function hasAuthorPersonLike(patterns: string[]): SqlFragment {
 export function hasAnyReferenceId(values: string[]): SqlFragment {
   if (values.length === 0) return MATCH_NOTHING;
   return {
-    sql: 'EXISTS (SELECT 1 FROM reference_ids AS r WHERE r.owner_uuid = t.entry_uuid AND r.value IN (SELECT value FROM json_each(?)))',
+    sql: 'EXISTS (SELECT 1 FROM reference_ids AS r WHERE r.owner_seq = t.seq AND r.value IN (SELECT value FROM json_each(?)))',
     params: [JSON.stringify(values)],
   };
 }
 
-/** entryUUIDs, lids and association ends are keyed lowercased; the lookup values are lowercased the same way. */
+/** lids and association ends are keyed lowercased; the lookup values are lowercased the same way. */
 function uuidsInList(column: Column, ids: string[]): SqlFragment {
   return columnInList(column, ids.map(uuidKey));
+}
+
+/** The object's entryUUID (case-insensitive) is one of `ids`, looked up in the object_ids identity table. */
+export function entryUuidInList(ids: string[]): SqlFragment {
+  if (ids.length === 0) return MATCH_NOTHING;
+  return {
+    sql: 't.seq IN (SELECT o.seq FROM object_ids AS o WHERE o.entry_uuid IN (SELECT value FROM json_each(?)))',
+    params: [JSON.stringify(ids.map(uuidKey))],
+  };
 }
 
 /** Collects the conditions of the fields that are present (an absent field does not filter). */
@@ -153,7 +163,7 @@ export function documentEntryWhere(f: DocumentEntryFilter): SqlFragment {
   return new Conditions()
     .add(f.patientId, (v) => columnEquals('t.patient_id', v))
     .add(f.statuses, (v) => columnInList('t.status', v))
-    .add(f.entryUuids, (v) => uuidsInList('t.entry_uuid', v))
+    .add(f.entryUuids, entryUuidInList)
     .add(f.uniqueIds, (v) => columnInList('t.unique_id', v))
     .add(f.lids, (v) => uuidsInList('t.lid', v))
     .add(f.objectTypes, (v) => columnInList('t.object_type', v))
@@ -176,7 +186,7 @@ export function submissionSetWhere(f: SubmissionSetFilter): SqlFragment {
   return new Conditions()
     .add(f.patientId, (v) => columnEquals('t.patient_id', v))
     .add(f.statuses, (v) => columnInList('t.status', v))
-    .add(f.entryUuids, (v) => uuidsInList('t.entry_uuid', v))
+    .add(f.entryUuids, entryUuidInList)
     .add(f.uniqueIds, (v) => columnInList('t.unique_id', v))
     .add(f.sourceIds, (v) => columnInList('t.source_id', v))
     .add(f.contentTypeCodes, (v) => hasAnyCode('contentType', v))
@@ -189,7 +199,7 @@ export function folderWhere(f: FolderFilter): SqlFragment {
   return new Conditions()
     .add(f.patientId, (v) => columnEquals('t.patient_id', v))
     .add(f.statuses, (v) => columnInList('t.status', v))
-    .add(f.entryUuids, (v) => uuidsInList('t.entry_uuid', v))
+    .add(f.entryUuids, entryUuidInList)
     .add(f.uniqueIds, (v) => columnInList('t.unique_id', v))
     .add(f.lids, (v) => uuidsInList('t.lid', v))
     .add(f.codes, (v) => everyGroupMatches(v, (g) => hasAnyCode('folderCode', g)))
@@ -199,7 +209,7 @@ export function folderWhere(f: FolderFilter): SqlFragment {
 
 export function associationWhere(f: AssociationFilter): SqlFragment {
   return new Conditions()
-    .add(f.entryUuids, (v) => uuidsInList('t.entry_uuid', v))
+    .add(f.entryUuids, entryUuidInList)
     .add(f.sourceOrTarget, (v) => anyOf([uuidsInList('t.source_uuid', v), uuidsInList('t.target_uuid', v)]))
     .add(f.sourceObjects, (v) => uuidsInList('t.source_uuid', v))
     .add(f.targetObjects, (v) => uuidsInList('t.target_uuid', v))
