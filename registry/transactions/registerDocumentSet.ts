@@ -9,7 +9,7 @@
  */
 import { registryError, XdsError, type RegistryError } from '../../shared/errors';
 import { ASSOCIATION_TYPE, AVAILABILITY_STATUS } from '../../shared/xds/constants';
-import { isUuidId, newEntryUuid, nowDtm } from '../../shared/xds/ids';
+import { isUuidId, newEntryUuid, normalizeUuid, nowDtm } from '../../shared/xds/ids';
 import type { Submission, SubmissionSet, XdsAssociation, XdsObject } from '../../shared/xds/model';
 import { validateSubmission } from '../../shared/validation/validate';
 import type { ValidationProfile } from '../../shared/validation/types';
@@ -72,7 +72,7 @@ async function checkSubmittedUuidsAreNew(store: RegistryStore, sub: Submission):
   const seen = new Set<string>();
   const errs: RegistryError[] = [];
   for (const o of allObjects(sub)) {
-    const key = o.entryUuid.toLowerCase();
+    const key = normalizeUuid(o.entryUuid); // symbolic ids are case-sensitive, urn:uuid ids are not
     if (seen.has(key)) errs.push(registryError('XDSRegistryMetadataError', `id ${o.entryUuid} is used by more than one object in the submission`, o.entryUuid));
     seen.add(key);
   }
