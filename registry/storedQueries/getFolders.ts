@@ -53,7 +53,8 @@ export async function runGetFolderAndContents(params: QueryParameters, ctx: Quer
   const folders = await ctx.store.findFolders(getFoldersFilter(params));
   const folder = folders[0];
   if (!folder) return objectsOf({});
-  const memberships = await ctx.store.findAssociations(folderMembershipFilter(folder.entryUuid, params), ctx.limit);
+  // No limit on lookups that are filtered afterwards: a truncated list would silently lose results.
+  const memberships = await ctx.store.findAssociations(folderMembershipFilter(folder.entryUuid, params));
   if (memberships.length === 0) return objectsOf({ folders: [folder] });
   const documentEntries = await ctx.store.findDocumentEntries(
     { ...documentEntryContentFilter(params), entryUuids: memberships.map((a) => a.targetObject) },

@@ -26,7 +26,8 @@ export async function runGetRelatedDocuments(params: QueryParameters, ctx: Query
   const focus = await ctx.store.findDocumentEntries(focusDocumentEntryFilter(params));
   if (focus.length === 0) return objectsOf({});
   const focusIds = idSet(focus);
-  const candidates = (await ctx.store.findAssociations(relatedAssociationFilter(focus.map((d) => d.entryUuid), params), ctx.limit)).filter(isLiveAssociation);
+  // No limit: the candidates are filtered afterwards.
+  const candidates = (await ctx.store.findAssociations(relatedAssociationFilter(focus.map((d) => d.entryUuid), params))).filter(isLiveAssociation);
   const others = candidates.map((a) => otherEnd(a, focusIds)).filter((id) => !focusIds.has(idKey(id)));
   if (others.length === 0) return objectsOf({});
   const related = await ctx.store.findDocumentEntries({ entryUuids: others, objectTypes: documentEntryTypes(params) }, ctx.limit);

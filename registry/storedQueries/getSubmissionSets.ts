@@ -11,7 +11,8 @@ import { idKey, idSet, objectsOf, type QueryContext, type StoredQueryObjects } f
 export async function runGetSubmissionSets(params: QueryParameters, ctx: QueryContext): Promise<StoredQueryObjects> {
   const uuids = params.texts(P.uuid) ?? [];
   if (uuids.length === 0) return objectsOf({});
-  const memberships = await ctx.store.findAssociations({ targetObjects: uuids, types: [ASSOCIATION_TYPE.HasMember] }, ctx.limit);
+  // No limit here: the list is filtered afterwards, and a truncated list would silently lose results.
+  const memberships = await ctx.store.findAssociations({ targetObjects: uuids, types: [ASSOCIATION_TYPE.HasMember] });
   if (memberships.length === 0) return objectsOf({});
   // Sources may also be Folders (Folder → DE); findSubmissionSets keeps only SubmissionSets.
   const submissionSets = await ctx.store.findSubmissionSets({ entryUuids: memberships.map((a) => a.sourceObject) }, ctx.limit);
@@ -45,7 +46,7 @@ export function submissionSetContentAssociations(
 export async function runGetSubmissionSetAndContents(params: QueryParameters, ctx: QueryContext): Promise<StoredQueryObjects> {
   const submissionSet = (await ctx.store.findSubmissionSets(submissionSetByIdFilter(params)))[0];
   if (!submissionSet) return objectsOf({});
-  const ssMemberships = await ctx.store.findAssociations({ sourceObjects: [submissionSet.entryUuid], types: [ASSOCIATION_TYPE.HasMember] }, ctx.limit);
+  const ssMemberships = await ctx.store.findAssociations({ sourceObjects: [submissionSet.entryUuid], types: [ASSOCIATION_TYPE.HasMember] });
   const targets = ssMemberships.map((a) => a.targetObject);
   if (targets.length === 0) return objectsOf({ submissionSets: [submissionSet] });
 

@@ -10,7 +10,11 @@ export interface StoredQueryObjects {
   associations: XdsAssociation[];
 }
 
-/** What each family module gets: the store, and an upper bound for each store call (maxResults + 1). */
+/**
+ * What each family module gets: the store, and `limit` (maxResults + 1) to pass to store calls whose results
+ * are returned as they are, so a huge match stops early and still trips XDSTooManyResults. Lookups that are
+ * filtered afterwards must not be limited (a truncated list would silently lose results).
+ */
 export interface QueryContext {
   store: RegistryStore;
   limit?: number;
