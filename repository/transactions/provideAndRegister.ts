@@ -61,7 +61,7 @@ export async function provideAndRegister(input: ProvideAndRegisterInput, deps: P
   const objects = pnr.submitObjectsRequest.objects;
   const submission = asRepositoryError(() => submissionFromEbxml(objects));
 
-  const findings = validateSubmission(submission, 'ITI-41', deps.profile, { ebxml: objects });
+  const findings = validateSubmission(submission, 'ITI-41', deps.profile);
   const warnings = findings.filter((f) => f.severity === 'Warning');
   const errors = findings.filter((f) => f.severity === 'Error');
   const { paired, errors: pairingErrors } = pairDocuments(submission, pnr, input.attachments);
