@@ -1,7 +1,7 @@
 /** DocumentEntry rules (digest 3.4, 3.5, 3.8). */
 import { CLASSIFICATION_SCHEME, OBJECT_TYPE, SLOT } from '../xds/constants';
 import type { Code, DocumentEntry, Submission } from '../xds/model';
-import { isCxi, isLanguageCode, isMimeType, isOid, isSha1Hex, isSize, isValidCx, isValidXcn } from './formats';
+import { isCxi, isLanguageCode, isMimeType, isOid, isSha1Hex, isSize, isValidCx, isValidXcn } from '../xds/datatypes';
 import {
   DOCUMENT_ENTRY_SLOTS,
   authorRules,
@@ -16,6 +16,7 @@ import {
   requiredRule,
   select,
   singleValuedSlotsRule,
+  undecodedCodes,
 } from './ruleKit';
 import { firstAuthor, firstDocumentEntry } from './testFixtures';
 import type { Rule, Transaction } from './types';
@@ -69,12 +70,13 @@ const requiredRules: Rule[] = REQUIRED.map((r) =>
   ),
 );
 
-const SINGLE_VALUED_CODE_SCHEMES: Record<string, string> = {
-  [CLASSIFICATION_SCHEME.classCode]: 'classCode',
-  [CLASSIFICATION_SCHEME.typeCode]: 'typeCode',
-  [CLASSIFICATION_SCHEME.formatCode]: 'formatCode',
-  [CLASSIFICATION_SCHEME.healthcareFacilityTypeCode]: 'healthcareFacilityTypeCode',
-  [CLASSIFICATION_SCHEME.practiceSettingCode]: 'practiceSettingCode',
+/** The single-valued coded attributes and how to read them. */
+const SINGLE_VALUED_CODES: Record<string, (d: DocumentEntry) => Code | undefined> = {
+  classCode: (d) => d.classCode,
+  typeCode: (d) => d.typeCode,
+  formatCode: (d) => d.formatCode,
+  healthcareFacilityTypeCode: (d) => d.healthcareFacilityTypeCode,
+  practiceSettingCode: (d) => d.practiceSettingCode,
 };
 
 /** The DocumentEntry.uniqueId shape, leniently (digest 3.8): at most 128 chars, `root` or `root^extension`, root dotted digits. */
@@ -241,10 +243,10 @@ export const documentEntryRules: Rule[] = [
   formatRule(
     {
       id: 'de.referenceIdList.cxi',
-      description: 'DocumentEntry referenceIdList values are CXi (id and a known CX.5 type)',
+      description: 'DocumentEntry referenceIdList values are CXi (CX.1 and CX.5 required)',
       attribute: SLOT.referenceIdList,
-      problem: 'is not a CXi (id^^^assigningAuthority^idType with a known idType)',
-      example: { mutate: mutateFirst((d) => (d.referenceIds = ['ref-77^^^&1.2.3.4.77&ISO^order'])), expectInContext: ['referenceIdList', 'ref-77^^^&1.2.3.4.77&ISO^order', D1] },
+      problem: 'is not a CXi (id^^^assigningAuthority^idType)',
+      example: { mutate: mutateFirst((d) => (d.referenceIds = ['ref-77^^^&1.2.3.4.77&ISO'])), expectInContext: ['referenceIdList', 'ref-77^^^&1.2.3.4.77&ISO', D1] },
     },
     entries,
     (d) => d.referenceIds,
@@ -347,10 +349,13 @@ export const documentEntryRules: Rule[] = [
       },
     },
     entries,
+    // fromEbxml keeps the first one in the field and leaves a repeat among the extra Classifications.
     (d) =>
-      (d.extraClassifications ?? []).flatMap((c) => {
-        const attribute = SINGLE_VALUED_CODE_SCHEMES[c.classificationScheme ?? ''];
-        return attribute === undefined ? [] : [finding(d, attribute, 'occurs more than once (at most one is allowed)', c.nodeRepresentation ?? '')];
+      undecodedCodes(d).flatMap(({ attribute, classification }) => {
+        const field = SINGLE_VALUED_CODES[attribute];
+        return field === undefined || field(d) === undefined
+          ? []
+          : [finding(d, `${attribute} (Classification '${classification.id}')`, 'occurs more than once (at most one is allowed)', classification.nodeRepresentation ?? '')];
       }),
   ),
   ...authorRules('de', entries, {

@@ -1,7 +1,7 @@
 /** Folder rules (digest 3.7, 3.8). */
 import { SLOT } from '../xds/constants';
 import type { Code, Folder, Submission } from '../xds/model';
-import { isOid, isValidCx } from './formats';
+import { isOid, isValidCx } from '../xds/datatypes';
 import {
   FOLDER_SLOTS,
   codingSchemeRule,

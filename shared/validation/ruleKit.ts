@@ -3,11 +3,11 @@
  * and rule factories for checks that look the same on several object types (required attributes,
  * slot cardinality, DTM slots, slot names, coded values, authors, limitedMetadata).
  */
-import type { Slot } from '../ebxml/types';
-import { SLOT } from '../xds/constants';
+import type { Classification, Slot } from '../ebxml/types';
+import { CLASSIFICATION_SCHEME as CS, SLOT } from '../xds/constants';
 import type { Author, Code, DocumentEntry, Folder, Submission, SubmissionSet, XdsAssociation, XdsObject } from '../xds/model';
-import { isDtm, isValidXcn, isValidXon, isValidXtn } from './formats';
-import type { Finding, Rule, RuleExample, RuleSeverity, Transaction } from './types';
+import { isDtm, isValidXcn, isValidXon, isValidXtn } from '../xds/datatypes';
+import type { Finding, Rule, RuleContext, RuleExample, RuleSeverity, Transaction } from './types';
 
 // ---- codes ----
 
@@ -111,23 +111,23 @@ export const ASSOCIATION_SLOTS: readonly SlotField<XdsAssociation>[] = [
   { name: SLOT.previousVersion, get: (a) => a.previousVersion, singleValued: true },
 ];
 
-const AUTHOR_SLOT_NAMES: readonly string[] = [
-  SLOT.authorPerson,
-  SLOT.authorInstitution,
-  SLOT.authorRole,
-  SLOT.authorSpecialty,
-  SLOT.authorTelecommunication,
-];
-
-/** The names of slots that occur more than once on an object, given its modelled slot names and its extra slots. */
-export function repeatedSlotNames(modelled: readonly string[], extraSlots: readonly Slot[]): string[] {
-  const seen = new Set<string>(modelled);
+/**
+ * The names of slots that occur more than once on an object. fromEbxml keeps the first occurrence of a known
+ * slot in its model field and puts any repeat into extraSlots, so a repeat is an extra slot whose name is
+ * already present in the model (`present`) or earlier among the extra slots.
+ */
+export function repeatedSlotNames(present: readonly string[], extraSlots: readonly Slot[]): string[] {
+  const seen = new Set<string>(present);
   const repeated = new Set<string>();
   for (const slot of extraSlots) {
     if (seen.has(slot.name)) repeated.add(slot.name);
     seen.add(slot.name);
   }
   return [...repeated];
+}
+
+function presentSlotNames<T>(obj: T, slots: readonly SlotField<T>[]): string[] {
+  return slots.filter((s) => s.get(obj) !== undefined).map((s) => s.name);
 }
 
 // ---- rule factories ----
@@ -141,12 +141,8 @@ interface RuleHead {
   code?: (tx: Transaction) => string;
 }
 
-/** A rule that checks each object of one kind; `check` returns the findings for one object. */
-export function perObjectRule<T extends XdsObject>(
-  head: RuleHead,
-  objects: (s: Submission) => readonly T[],
-  check: (obj: T, tx: Transaction) => Finding[],
-): Rule {
+/** A rule that looks at the whole submission. */
+export function submissionRule(head: RuleHead, check: (ctx: RuleContext) => Finding[]): Rule {
   return {
     id: head.id,
     description: head.description,
@@ -154,8 +150,17 @@ export function perObjectRule<T extends XdsObject>(
     severity: head.severity ?? 'error',
     appliesTo: head.appliesTo ?? SUBMIT,
     example: head.example,
-    check: (ctx) => objects(ctx.submission).flatMap((o) => check(o, ctx.tx)),
+    check,
   };
+}
+
+/** A rule that checks each object of one kind; `check` returns the findings for one object. */
+export function perObjectRule<T extends XdsObject>(
+  head: RuleHead,
+  objects: (s: Submission) => readonly T[],
+  check: (obj: T, tx: Transaction) => Finding[],
+): Rule {
+  return submissionRule(head, (ctx) => objects(ctx.submission).flatMap((o) => check(o, ctx.tx)));
 }
 
 /** The attribute is present and not empty. `get` returns its value(s). */
@@ -181,14 +186,20 @@ export function singleValuedSlotsRule<T extends XdsObject>(
   objects: (s: Submission) => readonly T[],
   slots: readonly SlotField<T>[],
 ): Rule {
-  return perObjectRule(head, objects, (obj) =>
-    slots
+  return perObjectRule(head, objects, (obj) => [
+    ...slots
       .filter((s) => s.singleValued)
       .flatMap((s) => {
         const values = s.get(obj) ?? [];
         return values.length > 1 ? [finding(obj, s.name, `has ${values.length} values; at most one is allowed`, values.join(', '))] : [];
       }),
-  );
+    // fromEbxml leaves an authorPerson slot with several values among the author's extra slots.
+    ...authorsOf(obj).flatMap((a) =>
+      (a.extraSlots ?? [])
+        .filter((slot) => slot.name === SLOT.authorPerson && slot.values.length > 1)
+        .map((slot) => finding(obj, authorLabel(a, SLOT.authorPerson), `has ${slot.values.length} values; at most one is allowed`, slot.values.join(', '))),
+    ),
+  ]);
 }
 
 const DTM_HINT = 'is not a DTM (YYYY[MM[DD[hh[mm[ss]]]]], UTC, no offset, no fraction)';
@@ -200,18 +211,19 @@ export function dtmSlotsRule<T extends XdsObject>(head: RuleHead, objects: (s: S
   );
 }
 
-/** A slot name appears at most once on the object (IPF DUPLICATE_SLOT_NAME), its authors and its coded values included. */
+/** A slot name appears at most once on the object (IPF DUPLICATE_SLOT_NAME), and on each of its authors. */
 export function duplicateSlotNameRule<T extends XdsObject>(
   head: RuleHead,
   objects: (s: Submission) => readonly T[],
   slots: readonly SlotField<T>[],
 ): Rule {
-  const modelled = slots.map((s) => s.name);
   return perObjectRule(head, objects, (obj) => {
-    const own = repeatedSlotNames(modelled, obj.extraSlots).map((name) => finding(obj, name, 'appears more than once (duplicate slot name)', name));
+    const own = repeatedSlotNames(presentSlotNames(obj, slots), obj.extraSlots).map((name) =>
+      finding(obj, name, 'appears more than once (duplicate slot name)', name),
+    );
     const onAuthors = authorsOf(obj).flatMap((a) =>
       repeatedSlotNames(authorSlotNames(a), a.extraSlots ?? []).map((name) =>
-        finding(obj, `author ${a.id ?? ''}`.trim(), 'has a slot that appears more than once (duplicate slot name)', name),
+        finding(obj, authorLabel(a, name), 'appears more than once in the author (duplicate slot name)', name),
       ),
     );
     return [...own, ...onAuthors];
@@ -231,17 +243,19 @@ function authorSlotNames(a: Author): string[] {
 /**
  * Extra slot names: `urn:` prefixed names are extra metadata and allowed; `urn:ihe:` is reserved (only the
  * referenceIdList slot may use it); any other name the object does not define is an error.
- * Names the object defines but that ended up among the extra slots are repeats, reported by the duplicate rule.
+ * A defined name among the extra slots is either a repeat (the duplicate rule reports it) or carries a
+ * slotType, which XDS attribute slots never have, so fromEbxml did not read it as the attribute.
  */
 export function extraSlotNameRule<T extends XdsObject>(head: RuleHead, objects: (s: Submission) => readonly T[], slots: readonly SlotField<T>[]): Rule {
   const defined = new Set(slots.map((s) => s.name));
   return perObjectRule(head, objects, (obj) =>
-    obj.extraSlots
-      .filter((slot) => !defined.has(slot.name))
-      .flatMap((slot) => {
-        const problem = extraSlotNameProblem(slot.name);
-        return problem === undefined ? [] : [finding(obj, 'slot name', problem, slot.name)];
-      }),
+    obj.extraSlots.flatMap((slot) => {
+      if (defined.has(slot.name)) {
+        return slot.slotType === undefined ? [] : [finding(obj, slot.name, `has slotType '${slot.slotType}'; XDS attribute slots have none`, slot.values.join(', '))];
+      }
+      const problem = extraSlotNameProblem(slot.name);
+      return problem === undefined ? [] : [finding(obj, 'slot name', problem, slot.name)];
+    }),
   );
 }
 
@@ -276,23 +290,73 @@ export function codesOf(obj: XdsObject): { attribute: string; code: Code }[] {
   }
 }
 
-/** Every coded Classification has a nodeRepresentation (the code) and a codingScheme slot with exactly one value. */
+/** classificationScheme -> attribute name of the coded attributes of each object type. */
+export const CODE_SCHEMES: Record<XdsObject['type'], Readonly<Record<string, string>>> = {
+  DocumentEntry: {
+    [CS.classCode]: 'classCode',
+    [CS.typeCode]: 'typeCode',
+    [CS.formatCode]: 'formatCode',
+    [CS.healthcareFacilityTypeCode]: 'healthcareFacilityTypeCode',
+    [CS.practiceSettingCode]: 'practiceSettingCode',
+    [CS.confidentialityCode]: 'confidentialityCode',
+    [CS.eventCode]: 'eventCodeList',
+  },
+  SubmissionSet: { [CS.contentTypeCode]: 'contentTypeCode' },
+  Folder: { [CS.folderCodeList]: 'codeList' },
+  Association: { [CS.associationDocumentation]: 'documentation' },
+};
+
+/** Same id, comparing urn:uuid: ids case-insensitively. */
+export function sameId(a: string, b: string): boolean {
+  return a.toLowerCase().startsWith('urn:uuid:') ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/**
+ * The extra (not decoded) Classifications of an object that use one of its code schemes and point at it.
+ * fromEbxml leaves a coded Classification there when it cannot be read as a Code (no or several codingScheme
+ * values, no nodeRepresentation ...) or when a single-valued code occurs again.
+ */
+export function undecodedCodes(obj: XdsObject): { attribute: string; classification: Classification }[] {
+  const schemes = CODE_SCHEMES[obj.type];
+  return (obj.extraClassifications ?? []).flatMap((c) => {
+    const attribute = schemes[c.classificationScheme ?? ''];
+    return attribute === undefined || !sameId(c.classifiedObject, obj.entryUuid) ? [] : [{ attribute, classification: c }];
+  });
+}
+
+/** Why a coded Classification cannot be read as a code, or undefined when codingScheme and nodeRepresentation are fine. */
+function codedClassificationProblem(c: Classification): { problem: string; value?: string } | undefined {
+  const schemeSlots = c.slots.filter((s) => s.name === SLOT.codingScheme);
+  const code = c.nodeRepresentation ?? '';
+  if (schemeSlots.length === 0) return { problem: `with code '${code}' has no codingScheme slot` };
+  const values = schemeSlots.flatMap((s) => s.values);
+  if (schemeSlots.length > 1 || values.length !== 1) return { problem: `with code '${code}' must have exactly one codingScheme value`, value: values.join(', ') };
+  if (code.trim() === '') return { problem: 'has no nodeRepresentation (the code)', value: code };
+  return undefined;
+}
+
+/**
+ * Every coded Classification has a nodeRepresentation (the code) and a codingScheme slot with exactly one value.
+ * Looks at the decoded codes and at the coded Classifications fromEbxml could not decode.
+ */
 export function codingSchemeRule<T extends XdsObject>(head: RuleHead, objects: (s: Submission) => readonly T[]): Rule {
-  return perObjectRule(head, objects, (obj) =>
-    codesOf(obj).flatMap(({ attribute, code }) => {
-      const out: Finding[] = [];
+  return perObjectRule(head, objects, (obj) => {
+    const decoded = codesOf(obj).flatMap(({ attribute, code }) => {
       const label = code.id === undefined ? attribute : `${attribute} (Classification '${code.id}')`;
+      const out: Finding[] = [];
       if (code.code.trim() === '') out.push(finding(obj, label, 'has no nodeRepresentation (the code)', code.code));
-      const extraCodingSchemes = (code.extraSlots ?? []).filter((s) => s.name === SLOT.codingScheme);
-      const values = [...(code.scheme === '' ? [] : [code.scheme]), ...extraCodingSchemes.flatMap((s) => s.values)];
-      if (code.scheme.trim() === '' && extraCodingSchemes.length === 0) {
-        out.push(finding(obj, label, `with code '${code.code}' has no codingScheme slot value`));
-      } else if (values.length !== 1 || extraCodingSchemes.length > 0) {
-        out.push(finding(obj, label, `with code '${code.code}' must have exactly one codingScheme value`, values.join(', ')));
-      }
+      if (code.scheme.trim() === '') out.push(finding(obj, label, `with code '${code.code}' has an empty codingScheme value`, code.scheme));
+      // fromEbxml reads the first codingScheme slot and keeps a second one among the code's extra slots.
+      const more = (code.extraSlots ?? []).filter((slot) => slot.name === SLOT.codingScheme).flatMap((slot) => slot.values);
+      if (more.length > 0) out.push(finding(obj, label, `with code '${code.code}' must have exactly one codingScheme value`, [code.scheme, ...more].join(', ')));
       return out;
-    }),
-  );
+    });
+    const undecoded = undecodedCodes(obj).flatMap(({ attribute, classification }) => {
+      const p = codedClassificationProblem(classification);
+      return p === undefined ? [] : [finding(obj, `${attribute} (Classification '${classification.id}')`, p.problem, p.value)];
+    });
+    return [...decoded, ...undecoded];
+  });
 }
 
 export function authorsOf(obj: XdsObject): readonly Author[] {

@@ -1,7 +1,7 @@
 /** SubmissionSet rules (digest 3.6, 3.8). */
 import { SLOT } from '../xds/constants';
 import type { Code, Submission, SubmissionSet } from '../xds/model';
-import { isOid, isValidCx } from './formats';
+import { isOid, isValidCx } from '../xds/datatypes';
 import {
   SUBMISSION_SET_SLOTS,
   authorRules,

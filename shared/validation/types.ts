@@ -2,7 +2,6 @@
  * Metadata validation, declared as data: a Rule names what it checks, the IHE errorCode it reports,
  * its default severity and the transactions it applies to; one small engine (engine.ts) runs them.
  */
-import type { RegistryObjectListItem } from '../ebxml/types';
 import type { Submission } from '../xds/model';
 
 /**
@@ -30,17 +29,6 @@ export interface Finding {
 export interface RuleContext {
   submission: Submission;
   tx: Transaction;
-  /**
-   * The wire objects the submission was built from, when the caller has them. Only the rules that need
-   * facts the XDS model does not keep (e.g. a nested Classification's classifiedObject) look at it.
-   */
-  ebxml?: readonly RegistryObjectListItem[];
-}
-
-/** What a rule's negative example produces: a submission, and optionally the wire objects behind it. */
-export interface ValidationInput {
-  submission: Submission;
-  ebxml?: readonly RegistryObjectListItem[];
 }
 
 /**
@@ -49,7 +37,7 @@ export interface ValidationInput {
  * offending value). The rule-table test runs each example for every transaction the rule applies to.
  */
 export interface RuleExample {
-  mutate: (validFixture: Submission) => Submission | ValidationInput;
+  mutate: (validFixture: Submission) => Submission;
   expectInContext: string[];
 }
 
