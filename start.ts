@@ -10,8 +10,8 @@ import { startRepository } from './repository/main';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('xds', config.logLevel);
-  const registry = await startRegistry(config, logger.child({ service: 'registry' }));
-  const repository = await startRepository(config, logger.child({ service: 'repository' }));
+  const registry = await startRegistry(config, createLogger('registry', config.logLevel));
+  const repository = await startRepository(config, createLogger('repository', config.logLevel));
   logger.info('ready', { registry: registry.url, repository: repository.url });
   let stopping = false;
   const stop = (): void => {
