@@ -25,6 +25,8 @@ interface Capture {
   load: () => { contentType: string; body: Buffer };
   rootId: string;
   attachments: ExpectedPart[];
+  /** Content-IDs named by xop:Include hrefs, when they differ from the attachments' (a flaw of the capture). */
+  hrefs?: string[];
 }
 
 const read = (rel: string): Buffer => fs.readFileSync(path.join(CORPUS, rel));
@@ -33,7 +35,8 @@ const read = (rel: string): Buffer => fs.readFileSync(path.join(CORPUS, rel));
 function splitHttp(raw: Buffer): { contentType: string; body: Buffer } {
   const lfEnd = raw.indexOf('\n\n');
   const crlfEnd = raw.indexOf('\r\n\r\n');
-  const [headEnd, bodyStart] = crlfEnd >= 0 && (lfEnd < 0 || crlfEnd < lfEnd) ? [crlfEnd, crlfEnd + 4] : [lfEnd, lfEnd + 2];
+  let [headEnd, bodyStart] = crlfEnd >= 0 && (lfEnd < 0 || crlfEnd < lfEnd) ? [crlfEnd, crlfEnd + 4] : [lfEnd, lfEnd + 2];
+  if (headEnd < 0) [headEnd, bodyStart] = [raw.length, raw.length]; // headers only (multipart.header.txt)
   const line = raw
     .toString('latin1', 0, headEnd)
     .split(/\r?\n/)
@@ -100,6 +103,8 @@ const CAPTURES: Capture[] = [
     },
     rootId: '1.694859fac46e21a68c012f8f4fe208a370fc32b6e07ae79f',
     attachments: [textPart('2.694859fac46e21a68c012f8f4fe208a370fc32b6e07ae79f', Buffer.from(DOC_TXT))],
+    // The capture is inconsistent: its href does not name the attachment (an XDSMissingDocument case for ITI-41).
+    hrefs: ['1.694859fac46e21a68c012f8f4fe208a370fc32b6e07ae79f@apache.org'],
   },
   {
     file: 'iti41/nist-testkit/PnrXop/Xop/body.txt',
@@ -189,7 +194,7 @@ function check(c: Capture, crlf: boolean, { res, data }: { res: MultipartResult;
   expect(res.attachments.map((a) => [a.contentId, a.contentType])).toEqual(c.attachments.map((a) => [a.contentId, a.contentType]));
   // Every xop:Include href resolves to an attachment, and every attachment is referenced.
   const hrefs = [...root.matchAll(/href="([^"]+)"/g)].map((m) => contentIdFromHref(m[1]));
-  expect(hrefs.sort()).toEqual(c.attachments.map((a) => a.contentId).sort());
+  expect(hrefs.sort()).toEqual(c.hrefs ?? c.attachments.map((a) => a.contentId).sort());
   c.attachments.forEach((want, i) => {
     const got = data[i];
     expect(res.attachments[i].size).toBe(got.length);

@@ -30,7 +30,9 @@ export function waitDrain(w: Writable): Promise<void> {
 
 /** Writes one chunk; when the stream asks for it, waits until it has drained. */
 export async function writeChunk(w: Writable, chunk: Buffer): Promise<void> {
-  if (w.destroyed || w.writableEnded) throw w.errored ?? new Error('stream was closed before all data was written');
+  if (w.destroyed || w.writableEnded || w.errored) {
+    throw w.errored ?? new Error('stream was closed before all data was written');
+  }
   if (!w.write(chunk)) await waitDrain(w);
 }
 

@@ -94,12 +94,19 @@ async function copy(src: Readable, out: Writable): Promise<void> {
 export async function writeMultipartRelated(out: Writable, msg: MtomMessage, opts: WriteOptions = {}): Promise<void> {
   checkBoundary(msg.boundary);
   const xml = typeof msg.root.xml === 'string' ? Buffer.from(msg.root.xml, 'utf8') : msg.root.xml;
-  await writeChunk(out, partHead(msg.boundary, ROOT_TYPE, msg.root.contentId, true));
-  await writeChunk(out, xml);
-  for (const part of msg.parts) {
-    await writeChunk(out, partHead(msg.boundary, part.contentType, part.contentId, false));
-    await copy(part.open(), out);
+  // An output error between two writes must not crash the process: it is seen as out.errored by the next write.
+  const ignore = (): void => undefined;
+  out.on('error', ignore);
+  try {
+    await writeChunk(out, partHead(msg.boundary, ROOT_TYPE, msg.root.contentId, true));
+    await writeChunk(out, xml);
+    for (const part of msg.parts) {
+      await writeChunk(out, partHead(msg.boundary, part.contentType, part.contentId, false));
+      await copy(part.open(), out);
+    }
+    await writeChunk(out, Buffer.from(`\r\n--${msg.boundary}--\r\n`, 'latin1'));
+    if (opts.end ?? true) await endAndWait(out);
+  } finally {
+    out.off('error', ignore);
   }
-  await writeChunk(out, Buffer.from(`\r\n--${msg.boundary}--\r\n`, 'latin1'));
-  if (opts.end ?? true) await endAndWait(out);
 }
