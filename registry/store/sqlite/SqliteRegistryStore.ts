@@ -90,13 +90,12 @@ export function openSqliteRegistryStore(file: string, options: SqliteRegistrySto
   }
 }
 
-function configureConnection(db: Database.Database, synchronous: SqliteSynchronous): void {
+export function configureConnection(db: Database.Database, synchronous: SqliteSynchronous): void {
   // WAL: readers never block the writer and a commit is one append to the WAL. An in-memory database answers
   // 'memory', which is fine.
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
-  if (process.env.XDS_EXP_PRAGMAS) for (const p of process.env.XDS_EXP_PRAGMAS.split(';')) db.pragma(p);
 }
 
 interface JsonRow {

@@ -1,8 +1,10 @@
 /**
  * Throwaway measurement of the SQLite registry store (not a test; numbers in registry/store/README.md).
  *
- *   npx tsc --outDir /tmp/xds-bench --module commonjs --target es2022 --esModuleInterop --skipLibCheck \
- *     registry/store/sqlite/benchmark.ts && node /tmp/xds-bench/registry/store/sqlite/benchmark.js [FULL|NORMAL] [entries]
+ *   npx tsc --outDir .tmp/bench --rootDir . --module commonjs --target es2022 --esModuleInterop --skipLibCheck \
+ *     registry/store/sqlite/benchmark.ts && node .tmp/bench/registry/store/sqlite/benchmark.js [FULL|NORMAL] [entries]
+ *
+ * (tsconfig.build.json leaves this file out of dist; .tmp/ is git-ignored.)
  *
  * Loads N DocumentEntries (default 100,000) over 5,000 patients as submissions of 10 entries (one SS and ten
  * HasMembers each, one transaction per submission, as ITI-42 does), then times FindDocuments-shaped queries
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
 
   const t0 = process.hrtime.bigint();
   const perSubmission = 10;
+  const commitTimes: number[] = [];
   for (let n = 0; n < total; n += perSubmission) {
     const pid = patient(Math.floor(r() * PATIENTS));
     const entries = Array.from({ length: Math.min(perSubmission, total - n) }, () =>
@@ -77,11 +80,16 @@ async function main(): Promise<void> {
         creationTime: [dtm(r)],
       }),
     );
-    await store.applySubmission(makeSubmission(entries, makeSubmissionSet({ patientId: identifier(pid, 'x') })));
+    const submission = makeSubmission(entries, makeSubmissionSet({ patientId: identifier(pid, 'x') }));
+    const s = process.hrtime.bigint();
+    await store.applySubmission(submission);
+    commitTimes.push(Number(process.hrtime.bigint() - s) / 1e3);
   }
+  commitTimes.sort((a, b) => a - b);
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const stats = await store.stats();
   console.log(`synchronous=${synchronous}: loaded ${stats.documentEntries} DocumentEntries (+${stats.submissionSets} SS, ${stats.associations} associations) in ${(loadMs / 1000).toFixed(1)} s = ${((loadMs * 1000) / (total / perSubmission)).toFixed(0)} µs per 10-entry submission`);
+  console.log(`applySubmission (10 entries, 1 SS, 10 HasMember): p50 ${percentile(commitTimes, 0.5).toFixed(0)} µs, p99 ${percentile(commitTimes, 0.99).toFixed(0)} µs, max ${(percentile(commitTimes, 1) / 1000).toFixed(1)} ms`);
   console.log(`file size ${(fs.statSync(file).size / 1e6).toFixed(1)} MB (+ WAL ${(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size / 1e6 : 0).toFixed(1)} MB)`);
 
   const filterFor = (): DocumentEntryFilter => {

@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AVAILABILITY_STATUS } from '../../../shared/xds/constants';
+import { XdsError } from '../../../shared/errors';
+import { runRegistryStoreContract } from '../contract';
+import type { DocumentEntryFilter } from '../RegistryStore';
+import { makeChanges, makeDocumentEntry, makeFolder, makeSubmission, makeSubmissionSet, PATIENT_A, uuid } from '../testFixtures';
+import { configureConnection, constraintViolationAsXdsError, openSqliteRegistryStore } from './SqliteRegistryStore';
+import { currentSchemaVersion, migrate, MIGRATIONS } from './schema';
+import { associationWhere, documentEntryWhere, folderWhere, selectObjects, submissionSetWhere, type SqlFragment } from './sql';
+
+const { Approved, Deprecated } = AVAILABILITY_STATUS;
+
+const tempDirs: string[] = [];
+function tempFile(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xds-sqlite-store-'));
+  tempDirs.push(dir);
+  return path.join(dir, 'registry.sqlite');
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+runRegistryStoreContract('SQLite in memory', async () => openSqliteRegistryStore(':memory:'));
+runRegistryStoreContract('SQLite file (WAL, synchronous FULL)', async () => openSqliteRegistryStore(tempFile()));
+
+describe('SQLite registry store: file, connection and schema', () => {
+  it('keeps everything across close and reopen, without re-running migrations', async () => {
+    const file = tempFile();
+    const entries = [makeDocumentEntry(), makeDocumentEntry()];
+    const first = openSqliteRegistryStore(file);
+    await first.applySubmission(makeSubmission(entries));
+    await first.addKnownPatients([PATIENT_A]);
+    await first.close();
+
+    const second = openSqliteRegistryStore(file, { synchronous: 'NORMAL' });
+    expect(await second.findDocumentEntries({ patientId: PATIENT_A })).toEqual(entries);
+    expect(await second.isKnownPatient(PATIENT_A)).toBe(true);
+    await second.close();
+
+    const raw = new Database(file, { readonly: true });
+    const versions = raw.prepare('SELECT version FROM schema_version').all() as { version: number }[];
+    expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+
+  it('sets WAL, the chosen synchronous level and foreign keys on each connection', () => {
+    for (const [level, expected] of [['FULL', 2], ['NORMAL', 1]] as const) {
+      const db = new Database(tempFile());
+      db.pragma('foreign_keys = OFF');
+      configureConnection(db, level);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(expected);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      db.close();
+    }
+  });
+
+  it('enforces the foreign keys from index rows to object identities', () => {
+    const db = new Database(':memory:');
+    configureConnection(db, 'FULL');
+    migrate(db);
+    expect(() => db.prepare("INSERT INTO codes (owner_seq, kind, code, scheme) VALUES (999, 'class', 'c', 's')").run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('migrates idempotently and applies only versions newer than the database', () => {
+    const db = new Database(':memory:');
+    expect(migrate(db)).toEqual([1]);
+    expect(migrate(db)).toEqual([]);
+    expect(currentSchemaVersion(db)).toBe(1);
+    const next = [...MIGRATIONS, { version: 2, description: 'test column', sql: 'ALTER TABLE known_patients ADD COLUMN note TEXT' }];
+    expect(migrate(db, next)).toEqual([2]);
+    expect(migrate(db, next)).toEqual([]);
+    expect(currentSchemaVersion(db)).toBe(2);
+    db.close();
+  });
+
+  it('rolls a failing migration back entirely', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const broken = [...MIGRATIONS, { version: 2, description: 'broken', sql: 'CREATE TABLE half_done (x); SELECT * FROM no_such_table;' }];
+    expect(() => migrate(db, broken)).toThrow(/no_such_table/);
+    expect(currentSchemaVersion(db)).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'half_done'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    const file = tempFile();
+    await openSqliteRegistryStore(file).close();
+    const raw = new Database(file);
+    raw.prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (99, 'future', 'x')").run();
+    raw.close();
+    expect(() => openSqliteRegistryStore(file)).toThrow(/schema version 99/);
+  });
+
+  it('rejects calls after close, and close is idempotent', async () => {
+    const store = openSqliteRegistryStore(':memory:');
+    await store.close();
+    await store.close();
+    await expect(store.findDocumentEntries({})).rejects.toThrow();
+    await expect(store.applySubmission(makeChanges({ documentEntries: [makeDocumentEntry()] }))).rejects.toThrow();
+  });
+
+  it('rejects a negative or fractional limit', async () => {
+    const store = openSqliteRegistryStore(':memory:');
+    await expect(store.findDocumentEntries({}, -1)).rejects.toThrow(RangeError);
+    await expect(store.findFolders({}, 1.5)).rejects.toThrow(RangeError);
+    await store.close();
+  });
+
+  it('sees a commit made through another connection to the same file', async () => {
+    const file = tempFile();
+    const writer = openSqliteRegistryStore(file);
+    const reader = openSqliteRegistryStore(file);
+    const de = makeDocumentEntry();
+    await writer.applySubmission(makeChanges({ documentEntries: [de] }));
+    expect(await reader.getObjects([de.entryUuid])).toEqual([de]);
+    await writer.applySubmission(makeChanges({ statusChanges: [{ entryUuid: de.entryUuid, expected: Approved, status: Deprecated }] }));
+    // The second writer's conditional update sees the first writer's change and conflicts.
+    await expect(
+      reader.applySubmission(makeChanges({ statusChanges: [{ entryUuid: de.entryUuid, expected: Approved, status: Deprecated }] })),
+    ).rejects.toBeInstanceOf(XdsError);
+    await writer.close();
+    await reader.close();
+  });
+
+  it('maps only the identity constraints to XDS errors', () => {
+    const ss = makeSubmissionSet();
+    const err = (message: string, code = 'SQLITE_CONSTRAINT_UNIQUE'): InstanceType<typeof Database.SqliteError> => new Database.SqliteError(message, code);
+    expect(constraintViolationAsXdsError(err('UNIQUE constraint failed: object_ids.entry_uuid'), ss)?.errors[0]?.errorCode).toBe('XDSRegistryMetadataError');
+    expect(constraintViolationAsXdsError(err('UNIQUE constraint failed: submission_sets.unique_id'), ss)?.errors[0]?.errorCode).toBe('XDSDuplicateUniqueIdInRegistry');
+    expect(constraintViolationAsXdsError(err('UNIQUE constraint failed: folders.unique_id'), ss)).toBeUndefined();
+    expect(constraintViolationAsXdsError(err('CHECK constraint failed: kind', 'SQLITE_CONSTRAINT_CHECK'), ss)).toBeUndefined();
+    expect(constraintViolationAsXdsError(err('disk I/O error', 'SQLITE_IOERR'), ss)).toBeUndefined();
+    expect(constraintViolationAsXdsError(new Error('UNIQUE constraint failed: object_ids.entry_uuid'), ss)).toBeUndefined();
+    expect(constraintViolationAsXdsError(err('UNIQUE constraint failed: folders.unique_id'), makeFolder())?.errors[0]?.errorCode).toBe('XDSDuplicateUniqueIdInRegistry');
+  });
+});
+
+describe('SQLite registry store: query plans use the indexes', () => {
+  let db: Database.Database;
+  beforeAll(() => {
+    db = new Database(':memory:');
+    migrate(db);
+  });
+  afterAll(() => db.close());
+
+  function plan(q: SqlFragment): string[] {
+    return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail);
+  }
+
+  /** No full scan of the searched table (alias t) or of a child table; json_each lists are scanned by design. */
+  function expectNoTableScan(details: string[]): void {
+    for (const d of details) expect(d).not.toMatch(/^SCAN (t|c|a|r|o)\b/);
+  }
+
+  const findDocuments: DocumentEntryFilter = {
+    patientId: PATIENT_A,
+    statuses: [Approved],
+    classCodes: [{ code: 'c1', scheme: 's' }, { code: 'c2', scheme: 's' }],
+    typeCodes: [{ code: 't', scheme: 's' }],
+    eventCodes: [[{ code: 'e', scheme: 's' }]],
+    authorPersons: ['%Welby%'],
+    referenceIds: [['r']],
+    creationTime: { from: '2020', to: '2021' },
+  };
+
+  it('drives FindDocuments from (patient_id, status) and probes codes through the code index', () => {
+    const details = plan(selectObjects('document_entries', documentEntryWhere(findDocuments)));
+    expect(details).toContain('SEARCH t USING INDEX document_entries_patient_status (patient_id=? AND status=?)');
+    expect(details).toContain('SEARCH c EXISTS USING COVERING INDEX codes_kind_code_scheme_owner (kind=? AND code=? AND scheme=? AND owner_seq=?)');
+    expect(details.some((d) => d.startsWith('SEARCH a USING COVERING INDEX authors_owner_person (owner_seq=?)'))).toBe(true);
+    expect(details.some((d) => d.startsWith('SEARCH r') && d.includes('reference_ids_value_owner'))).toBe(true);
+    expectNoTableScan(details);
+  });
+
+  it('looks DocumentEntries up by entryUUID, uniqueId and lid through their indexes', () => {
+    const byUuid = plan(selectObjects('document_entries', documentEntryWhere({ entryUuids: [uuid()] })));
+    expect(byUuid.some((d) => d.includes('sqlite_autoindex_object_ids_1 (entry_uuid=?)'))).toBe(true);
+    expect(plan(selectObjects('document_entries', documentEntryWhere({ uniqueIds: ['1.2'] })))).toContain(
+      'SEARCH t USING INDEX document_entries_unique_id (unique_id=?)',
+    );
+    expect(plan(selectObjects('document_entries', documentEntryWhere({ lids: [uuid()] })))).toContain('SEARCH t USING INDEX document_entries_lid (lid=?)');
+    expectNoTableScan(byUuid);
+  });
+
+  it('uses indexes for SubmissionSet, Folder and Association lookups', () => {
+    expect(plan(selectObjects('submission_sets', submissionSetWhere({ patientId: 'p', statuses: [Approved], sourceIds: ['1.2'] })))).toContain(
+      'SEARCH t USING INDEX submission_sets_patient_status (patient_id=? AND status=?)',
+    );
+    expect(plan(selectObjects('submission_sets', submissionSetWhere({ uniqueIds: ['1.2'] })))).toContain(
+      'SEARCH t USING INDEX sqlite_autoindex_submission_sets_1 (unique_id=?)',
+    );
+    expect(plan(selectObjects('folders', folderWhere({ patientId: 'p', statuses: [Approved], codes: [[{ code: 'c', scheme: 's' }]] })))).toContain(
+      'SEARCH t USING INDEX folders_patient_status (patient_id=? AND status=?)',
+    );
+    for (const filter of [{ sourceOrTarget: [uuid()] }, { targetObjects: [uuid()], types: ['x'] }, { sourceObjects: [uuid()] }]) {
+      const details = plan(selectObjects('associations', associationWhere(filter)));
+      expect(details.some((d) => /SEARCH t USING INDEX associations_(source|target)/.test(d))).toBe(true);
+      expectNoTableScan(details);
+    }
+  });
+});
