@@ -59,13 +59,20 @@ export async function startRepository(
     logger,
     ...(tls ? { peerSubject: (req: import('node:http').IncomingMessage) => peerSubject(req.socket) } : {}),
   });
-  const server = await startServer(app, {
-    port: config.repository.port,
-    host: config.repository.host,
-    headersTimeoutMs: config.limits.headersTimeoutMs,
-    requestTimeoutMs: config.limits.requestTimeoutMs,
-    ...(tls ? { https: httpsServerOptions(tls) } : {}),
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(app, {
+      port: config.repository.port,
+      host: config.repository.host,
+      headersTimeoutMs: config.limits.headersTimeoutMs,
+      requestTimeoutMs: config.limits.requestTimeoutMs,
+      ...(tls ? { https: httpsServerOptions(tls) } : {}),
+    });
+  } catch (e) {
+    registry.close?.();
+    if (!overrides.store) await store.close();
+    throw e;
+  }
   const url = server.url('/repository');
   logger.info('repository listening', { url, dataDir: config.dataDir, registryUrl: config.repository.registryUrl });
   return {
