@@ -28,10 +28,13 @@ let registry: Registry;
 let repository: RunningRepository;
 let repoConfig: Config;
 const extraRepositories: RunningRepository[] = [];
+const dataDirs: string[] = [];
 
 function repositoryConfig(env: Record<string, string> = {}): Config {
+  const dir = tempDataDir('xds-repo-');
+  dataDirs.push(dir);
   return loadConfig({
-    DATA_DIR: tempDataDir('xds-repo-'),
+    DATA_DIR: dir,
     REPOSITORY_PORT: '0',
     REPOSITORY_HOST: '127.0.0.1',
     REGISTRY_URL: registry.url,
@@ -57,6 +60,7 @@ afterAll(async () => {
   for (const r of extraRepositories) await r.close();
   await repository.close();
   await registry.close();
+  for (const dir of [...dataDirs, registry.config.dataDir]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function storedFiles(config: Config): { documents: string[]; tmp: string[] } {
