@@ -94,6 +94,11 @@ export function createSoapEndpoint<H>(opts: EndpointOptions<H>): (req: IncomingM
     let msg: IncomingSoap<H> | undefined;
     let op: SoapOperation<H> | undefined;
     const remoteAddress = req.socket.remoteAddress;
+    const discardAll = async (): Promise<void> => {
+      const store = opts.attachments;
+      if (!store) return;
+      for (const h of handles.splice(0)) await store.discard(h).catch(() => undefined);
+    };
     const done = (info: Omit<CompletedRequest<H>, 'correlationId' | 'remoteAddress'>): void => {
       opts.logger.info('soap request', {
         correlationId,
@@ -127,9 +132,12 @@ export function createSoapEndpoint<H>(opts: EndpointOptions<H>): (req: IncomingM
         errors = e.errors;
         answer = op.failure(e.errors, msg);
       }
+      // Staged request attachments are gone before the client hears the answer: no orphan is ever visible.
+      await discardAll();
       await sendAnswer(res, answer, action, soap.addressing.messageId);
       done({ msg, action, ok: errors.length === 0, errors, answer });
     } catch (e) {
+      await discardAll();
       if (e instanceof SoapFault) {
         sendFault(res, e, msg?.soap.addressing.messageId);
         done({ ...(msg ? { msg } : {}), ...(op ? { action: op.action } : {}), ok: false, errors: [], fault: e });
@@ -147,9 +155,7 @@ export function createSoapEndpoint<H>(opts: EndpointOptions<H>): (req: IncomingM
         }
       }
     } finally {
-      if (opts.attachments) {
-        for (const h of handles) await opts.attachments.discard(h).catch(() => undefined);
-      }
+      await discardAll();
       if (!req.complete) req.resume();
     }
   };
