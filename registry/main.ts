@@ -11,6 +11,7 @@ import { openSqliteRegistryStore } from './store/sqlite';
 import type { RegistryStore } from './store/RegistryStore';
 import { createRegistryApp } from './app';
 import { selectProfile } from '../shared/validation/profiles';
+import { httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
 
 export interface RunningRegistry {
   server: RunningServer;
@@ -32,23 +33,26 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
     logger.info('known patients loaded', { count: ids.length });
   }
   const profile = selectProfile(config.registry.validationProfile);
+  const tls = config.tls ? loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca }) : undefined;
   const app = createRegistryApp({
     ctx: {
       store,
       register: {
         patients: { knownPatientsOnly: config.registry.knownPatientsOnly, acceptedAssigningAuthorities: config.registry.acceptedAssigningAuthorities },
-        ...(profile ? { profile } : {}),
+        profile,
       },
       query: { maxResults: config.registry.maxQueryResults, checkSinglePatient: config.registry.checkSinglePatient },
     },
     config,
     logger,
+    ...(tls ? { peerSubject: (req: import('node:http').IncomingMessage) => peerSubject(req.socket) } : {}),
   });
   const server = await startServer(app, {
     port: config.registry.port,
     host: config.registry.host,
     headersTimeoutMs: config.limits.headersTimeoutMs,
     requestTimeoutMs: config.limits.requestTimeoutMs,
+    ...(tls ? { https: httpsServerOptions(tls) } : {}),
   });
   const url = server.url('/registry');
   logger.info('registry listening', { url, dataDir: config.dataDir });
