@@ -183,9 +183,21 @@ export class OctetCountingDecoder {
 // ---------------------------------------------------------------------------------------------
 // Transports
 
-/** Delivers formatted syslog messages. send() resolves once the message was handed to the network without error. */
+/**
+ * Delivers formatted syslog messages.
+ *
+ * send() resolves once the message was handed to the network without a local error, with the id of
+ * the connection it went out on (undefined for connectionless UDP). Because RFC 5425 has no
+ * acknowledgements, a message written just before the collector went away can still be lost; such a
+ * connection reports connectionLost(id) === true afterwards, so the caller (the outbox) can re-send
+ * the messages it wrote on it recently.
+ */
 export interface SyslogTransport {
-  send(message: string): Promise<void>;
+  send(message: string): Promise<number | undefined>;
+  /** True once connection `id` is no longer the open, healthy connection. Always false for UDP. */
+  connectionLost(id: number): boolean;
+  /** Registers a callback for when a connection breaks (so in-flight messages can be re-sent at once). */
+  onConnectionLost?(listener: (id: number) => void): void;
   close(): Promise<void>;
   /** e.g. 'tls://127.0.0.1:6514' (for logs). */
   readonly description: string;
@@ -231,7 +243,11 @@ export class UdpSyslogTransport implements SyslogTransport {
     return this.socket;
   }
 
-  send(message: string): Promise<void> {
+  connectionLost(): boolean {
+    return false;
+  }
+
+  send(message: string): Promise<number | undefined> {
     if (this.closed) return Promise.reject(new Error('syslog transport closed'));
     const data = Buffer.from(message, 'utf8');
     if (data.length > this.maxBytes) {
@@ -240,7 +256,7 @@ export class UdpSyslogTransport implements SyslogTransport {
     const s = this.getSocket();
     return new Promise((resolve, reject) => {
       s.send(data, this.target.port, this.target.host, (err) => {
-        if (!err) return resolve();
+        if (!err) return resolve(undefined);
         if ((err as NodeJS.ErrnoException).code === 'EMSGSIZE') reject(new PermanentSendError(err.message));
         else reject(err);
       });
@@ -273,15 +289,19 @@ export interface TlsTransportOptions {
  * RFC 5425: octet-counted frames over one persistent mutual-TLS connection. After any error or a
  * close by the peer the connection is dropped and the next send() reconnects.
  *
- * Delivery guarantee: send() resolves when the frame was written to a connection that was open and
- * not closed by the peer. RFC 5425 has no acknowledgements, so a frame written just before the
- * collector dies can still be lost in its socket buffers; everything that send() rejects is retried
- * by the outbox.
+ * send() resolves when the frame was written to a connection that was open and not closed by the
+ * peer, with that connection's id. RFC 5425 has no acknowledgements, so a frame written just before
+ * the collector went away can still be lost in socket buffers: connectionLost(id) then turns true and
+ * the outbox re-sends what it wrote on that connection recently.
  */
 export class TlsSyslogTransport implements SyslogTransport {
   readonly description: string;
   private socket: tls.TLSSocket | undefined;
+  private socketId = 0;
+  private lastId = 0;
+  private lossListeners: Array<(id: number) => void> = [];
   private connecting: Promise<tls.TLSSocket> | undefined;
+  private handshaking: tls.TLSSocket | undefined;
   private closed = false;
   private readonly connectTimeoutMs: number;
   private readonly writeTimeoutMs: number;
@@ -301,8 +321,21 @@ export class TlsSyslogTransport implements SyslogTransport {
     return this.socket !== undefined;
   }
 
+  onConnectionLost(listener: (id: number) => void): void {
+    this.lossListeners.push(listener);
+  }
+
+  connectionLost(id: number): boolean {
+    const s = this.socket;
+    return !(s !== undefined && this.socketId === id && !s.destroyed && s.writable && !s.readableEnded);
+  }
+
   private drop(s: tls.TLSSocket, err?: Error): void {
-    if (this.socket === s) this.socket = undefined;
+    if (this.socket === s) {
+      this.socket = undefined;
+      const id = this.socketId;
+      for (const l of this.lossListeners) l(id);
+    }
     if (!s.destroyed) s.destroy(err);
   }
 
@@ -315,9 +348,11 @@ export class TlsSyslogTransport implements SyslogTransport {
         port,
         ...(isIP(host) === 0 && this.tlsOptions.servername === undefined ? { servername: host } : {}),
       });
+      this.handshaking = s;
       const timer = setTimeout(() => s.destroy(new Error(`TLS connect to ${this.description} timed out`)), this.connectTimeoutMs);
       const fail = (err: Error): void => {
         clearTimeout(timer);
+        if (this.handshaking === s) this.handshaking = undefined;
         s.destroy();
         reject(err);
       };
@@ -326,6 +361,7 @@ export class TlsSyslogTransport implements SyslogTransport {
       s.once('close', failClosed);
       s.once('secureConnect', () => {
         clearTimeout(timer);
+        if (this.handshaking === s) this.handshaking = undefined;
         s.off('error', fail);
         s.off('close', failClosed);
         if (this.closed) {
@@ -340,7 +376,10 @@ export class TlsSyslogTransport implements SyslogTransport {
         s.on('error', () => this.drop(s));
         s.setKeepAlive(true, 30000);
         s.setNoDelay(true);
+        // An idle audit connection must not keep the process alive; undelivered records stay in the outbox.
+        s.unref();
         this.socket = s;
+        this.socketId = ++this.lastId;
         resolve(s);
       });
     });
@@ -358,10 +397,11 @@ export class TlsSyslogTransport implements SyslogTransport {
     return this.connecting;
   }
 
-  async send(message: string): Promise<void> {
+  async send(message: string): Promise<number | undefined> {
     if (this.closed) throw new Error('syslog transport closed');
     const frame = frameOctetCounting(message);
     const s = await this.connection();
+    const id = this.socketId;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const finish = (err?: Error): void => {
@@ -379,10 +419,12 @@ export class TlsSyslogTransport implements SyslogTransport {
       s.once('close', onClose);
       s.write(frame, (err) => finish(err ?? undefined));
     });
+    return id;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.handshaking?.destroy();
     const pending = this.connecting;
     if (pending) await pending.catch(() => undefined);
     const s = this.socket;

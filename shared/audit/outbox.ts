@@ -1,0 +1,778 @@
+/**
+ * Durable audit delivery (ATNA ITI-20) and the Auditor the services use.
+ *
+ * With a syslog URL, every record is first appended to `outbox.log` in the data directory and
+ * fsynced; only then does record() resolve. One sender loop delivers the records in file order and
+ * advances a persisted cursor (`outbox.cursor`) after the transport accepted them (see below). While the
+ * collector is unreachable it retries with exponential backoff; nothing recorded is dropped. When
+ * everything is delivered the file is truncated (compaction).
+ *
+ * Guarantee: at-least-once, in order, per data directory.
+ *  - RFC 5425 has no acknowledgements, so a record written to the TLS connection stays "in flight"
+ *    for confirmDelayMs (default 1 s). If the connection breaks (error, reset, close by the
+ *    collector) in that time, sending restarts at the oldest in-flight record. Only confirmed
+ *    records move the persisted cursor.
+ *  - Duplicates can occur: records re-sent after such a break (the collector may have read some),
+ *    and after a crash of this process the in-flight records and those confirmed since the last
+ *    cursor write (one loop iteration).
+ *  - Loss remains possible only where TCP/UDP hide it: a collector that accepted data into its
+ *    buffers and lost it more than confirmDelayMs later, a silent network partition (no FIN/RST)
+ *    that TCP reports only after minutes, and UDP (RFC 5426), which is fire-and-forget.
+ *  - A record the transport rejects permanently (a message too large for UDP) is moved to
+ *    `undeliverable.log` (one JSON line each) and reported through onError, so it cannot block the queue.
+ *
+ * Without a syslog URL, each AuditMessage is appended (fsynced) as one line to `audit.log` and
+ * nothing else happens.
+ *
+ * One process per data directory: an `audit.lock` file (holding the pid) enforces it.
+ */
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import type * as tls from 'node:tls';
+import { AuditContext, AuditEvent, buildAuditMessage } from './auditMessage';
+import { PermanentSendError, SyslogTransport, createSyslogTransport, formatSyslogMessage } from './syslog';
+
+export interface Auditor {
+  /** Resolves once the record is durable (fsynced locally); rejects if it could not be built or stored. */
+  record(ev: AuditEvent): Promise<void>;
+  /** Stops accepting records, tries to deliver the backlog (bounded by closeTimeoutMs), releases files. */
+  close(): Promise<void>;
+}
+
+/** What createAuditor returns: an Auditor plus delivery status. */
+export interface ManagedAuditor extends Auditor {
+  /** Resolves true once everything recorded so far was delivered, false after timeoutMs (default 5000). */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Bytes recorded but not yet delivered (0 for the local-file auditor). */
+  backlogBytes(): number;
+}
+
+export interface RetryOptions {
+  /** First delay after a failed delivery; default 250 ms. */
+  initialDelayMs?: number;
+  /** Upper bound of the exponential backoff; default 30000 ms. */
+  maxDelayMs?: number;
+}
+
+export interface AuditorOptions {
+  /** Directory for outbox.log / outbox.cursor / audit.log (created if missing). Use one per service. */
+  dataDir: string;
+  /** 'tls://host:6514' (RFC 5425) or 'udp://host:514' (RFC 5426). Without it, records go to dataDir/audit.log. */
+  syslogUrl?: string;
+  /** Client certificate, key and CA for tls:// (e.g. clientTlsOptions(...) from shared/security/tls). */
+  tlsOptions?: tls.ConnectionOptions;
+  /** Syslog APP-NAME, e.g. 'xds-registry'. */
+  appName: string;
+  /** Syslog HOSTNAME and default AuditSourceID. */
+  hostname: string;
+  /** AuditSourceID; default hostname. */
+  auditSourceId?: string;
+  /** AuditEnterpriseSiteID. */
+  enterpriseSiteId?: string;
+  retry?: RetryOptions;
+  /** Records read and sent per batch; default 100. */
+  batchSize?: number;
+  /** See OutboxOptions.confirmDelayMs; default 1000 ms. */
+  confirmDelayMs?: number;
+  /** How long close() keeps trying to deliver the backlog; default 2000 ms. */
+  closeTimeoutMs?: number;
+  /** Delivery problems (collector down, undeliverable record). Default: ignored. */
+  onError?: (err: Error) => void;
+  /** Use this transport instead of one built from syslogUrl. */
+  transport?: SyslogTransport;
+}
+
+export const OUTBOX_FILE = 'outbox.log';
+export const CURSOR_FILE = 'outbox.cursor';
+export const UNDELIVERABLE_FILE = 'undeliverable.log';
+export const AUDIT_LOG_FILE = 'audit.log';
+export const LOCK_FILE = 'audit.lock';
+
+// ---------------------------------------------------------------------------------------------
+// Directory lock
+
+const lockedDirs = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const key = path.resolve(dir);
+  if (lockedDirs.has(key)) throw new Error(`audit directory ${dir} is already open in this process`);
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fsp.writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const pid = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
+      // Our own pid in a lock we do not hold: left by an earlier run (e.g. pid 1 in a container).
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new Error(`audit directory ${dir} is in use by process ${pid} (remove ${file} if that is wrong)`);
+      }
+      await fsp.rm(file, { force: true });
+    }
+  }
+  lockedDirs.add(key);
+  return async () => {
+    lockedDirs.delete(key);
+    await fsp.rm(file, { force: true });
+  };
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, fsConstants.O_RDONLY);
+    await fh.sync();
+  } catch {
+    // Not supported everywhere (e.g. Windows); the data itself is fsynced.
+  } finally {
+    await fh?.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Append-only file with group commit
+
+type LogOp =
+  | { kind: 'append'; data: Buffer; resolve: () => void; reject: (e: Error) => void }
+  | { kind: 'exclusive'; run: () => Promise<void>; resolve: () => void; reject: (e: Error) => void };
+
+/**
+ * An append-only file. Concurrent appends are written and fdatasync'ed together; an append resolves
+ * after its bytes are durable. `size` counts durable bytes only. Exclusive operations (truncation)
+ * run between append batches, in queue order.
+ */
+export class AppendLog {
+  private queue: LogOp[] = [];
+  private running = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly fh: FileHandle,
+    public size: number,
+  ) {}
+
+  /** Opens (creating) the file; a torn last line from a crash is cut off. */
+  static async open(file: string): Promise<AppendLog> {
+    const existed = await fsp.stat(file).then(
+      () => true,
+      () => false,
+    );
+    const fh = await fsp.open(file, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_APPEND, 0o600);
+    try {
+      if (!existed) await fsyncDir(path.dirname(file));
+      const size = await completeLinesSize(fh);
+      const st = await fh.stat();
+      if (st.size !== size) {
+        await fh.truncate(size);
+        await fh.datasync();
+      }
+      return new AppendLog(file, fh, size);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  append(data: string | Buffer): Promise<void> {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'append', data: buf, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Runs fn with no append in progress (after the appends queued before it). */
+  exclusive(fn: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'exclusive', run: fn, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Truncates to zero; only inside exclusive(). */
+  async truncateUnsafe(): Promise<void> {
+    await this.fh.truncate(0);
+    await this.fh.datasync();
+    this.size = 0;
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await this.fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => undefined);
+    await this.fh.close();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      if (head.kind === 'exclusive') {
+        this.queue.shift();
+        try {
+          await head.run();
+          head.resolve();
+        } catch (e) {
+          head.reject(e as Error);
+        }
+        continue;
+      }
+      let n = 0;
+      while (n < this.queue.length && this.queue[n].kind === 'append') n++;
+      const batch = this.queue.splice(0, n) as Array<Extract<LogOp, { kind: 'append' }>>;
+      const data = batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((b) => b.data));
+      try {
+        await writeAll(this.fh, data);
+        await this.fh.datasync();
+        this.size += data.length;
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        // Cut off whatever part of the batch reached the file, so the next append starts a clean line.
+        await this.fh.truncate(this.size).catch(() => undefined);
+        for (const b of batch) b.reject(e as Error);
+      }
+    }
+  }
+}
+
+async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const { bytesWritten } = await fh.write(data, off, data.length - off);
+    off += bytesWritten;
+  }
+}
+
+/** Size of the file up to and including its last newline. */
+async function completeLinesSize(fh: FileHandle): Promise<number> {
+  const { size } = await fh.stat();
+  const chunk = 64 * 1024;
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk);
+    const buf = Buffer.alloc(end - start);
+    await fh.read(buf, 0, buf.length, start);
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl >= 0) return start + nl + 1;
+    end = start;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox
+
+export interface OutboxOptions {
+  dir: string;
+  transport: SyslogTransport;
+  retry?: RetryOptions;
+  batchSize?: number;
+  /**
+   * How long a record written to a TLS connection stays "in flight": if that connection breaks within
+   * this time, the record is sent again. Default 1000 ms. Not used for UDP (no way to notice loss).
+   */
+  confirmDelayMs?: number;
+  closeTimeoutMs?: number;
+  onError?: (err: Error) => void;
+}
+
+interface OutboxRecord {
+  message: string | undefined;
+  raw: string;
+  start: number;
+  end: number;
+}
+
+interface InFlight {
+  start: number;
+  end: number;
+  sentAt: number;
+  /** Connection id from the transport; undefined = nothing to confirm (UDP, dead letter). */
+  connection: number | undefined;
+}
+
+/**
+ * A durable FIFO of syslog messages in front of a transport (see the file comment for the guarantee).
+ *
+ * Offsets into outbox.log: `cursor` (persisted) is the end of the confirmed prefix; `sendCursor` is
+ * the next record to send; records in between are in flight. A record is confirmed once it has been
+ * in flight for confirmDelayMs on a connection that is still healthy; if its connection is lost
+ * first, sending restarts at the oldest in-flight record.
+ */
+export class Outbox {
+  private cursor = 0;
+  private sendCursor = 0;
+  private persistedCursor = 0;
+  private inFlight: InFlight[] = [];
+  private closing = false;
+  private stopping = false;
+  private workWaiter: (() => void) | undefined;
+  private stopWaiter: (() => void) | undefined;
+  private deliveredWaiters: Array<{ target: number; resolve: (ok: boolean) => void }> = [];
+  private loop: Promise<void> = Promise.resolve();
+  private closed: Promise<void> | undefined;
+  private readonly initialDelay: number;
+  private readonly maxDelay: number;
+  private readonly batchSize: number;
+  private readonly confirmDelay: number;
+  private readonly closeTimeoutMs: number;
+  private readonly onError: (err: Error) => void;
+
+  private constructor(
+    private readonly opts: OutboxOptions,
+    private readonly log: AppendLog,
+    private readonly deadLetters: AppendLog,
+  ) {
+    this.initialDelay = opts.retry?.initialDelayMs ?? 250;
+    this.maxDelay = Math.max(this.initialDelay, opts.retry?.maxDelayMs ?? 30000);
+    this.batchSize = Math.max(1, opts.batchSize ?? 100);
+    this.confirmDelay = Math.max(0, opts.confirmDelayMs ?? 1000);
+    this.closeTimeoutMs = opts.closeTimeoutMs ?? 2000;
+    this.onError = opts.onError ?? (() => undefined);
+    opts.transport.onConnectionLost?.(() => this.wakeWork());
+  }
+
+  /** Opens the outbox in dir (the caller holds the directory lock) and starts delivering. */
+  static async open(opts: OutboxOptions): Promise<Outbox> {
+    const log = await AppendLog.open(path.join(opts.dir, OUTBOX_FILE));
+    const dead = await AppendLog.open(path.join(opts.dir, UNDELIVERABLE_FILE));
+    const box = new Outbox(opts, log, dead);
+    await box.recoverCursor();
+    box.loop = box.run();
+    return box;
+  }
+
+  /** Appends durably; resolves after fsync. */
+  async append(message: string): Promise<void> {
+    if (this.closing) throw new Error('audit outbox is closed');
+    await this.log.append(`${JSON.stringify({ m: message })}\n`);
+    this.wakeWork();
+  }
+
+  /** Bytes appended but not yet confirmed as delivered. */
+  backlogBytes(): number {
+    return Math.max(0, this.log.size - this.cursor);
+  }
+
+  /** Resolves true when everything appended before the call is confirmed delivered, false after timeoutMs. */
+  flush(timeoutMs = 5000): Promise<boolean> {
+    const target = this.log.size;
+    if (this.cursor >= target) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        target,
+        resolve: (ok: boolean): void => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.deliveredWaiters = this.deliveredWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.deliveredWaiters.push(waiter);
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) this.closed = this.doClose();
+    return this.closed;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
+    this.wakeWork();
+    const deadline = setTimeout(() => this.stop(), this.closeTimeoutMs);
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(deadline);
+      this.stop();
+      await this.opts.transport.close().catch(() => undefined);
+      await this.persistCursor().catch((e: Error) => this.onError(e));
+      for (const w of this.deliveredWaiters) w.resolve(false);
+      this.deliveredWaiters = [];
+      await this.log.close();
+      await this.deadLetters.close();
+    }
+  }
+
+  private stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wakeWork();
+    this.stopWaiter?.();
+    // Abort a send that hangs (connect or write) so the loop can finish.
+    void this.opts.transport.close().catch(() => undefined);
+  }
+
+  private wakeWork(): void {
+    const w = this.workWaiter;
+    this.workWaiter = undefined;
+    w?.();
+  }
+
+  /** Waits for an append, close, or timeoutMs (if given). */
+  private waitForWork(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (this.workWaiter === done) this.workWaiter = undefined;
+        resolve();
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs).unref();
+      this.workWaiter = done;
+    });
+  }
+
+  /** Backoff sleep: only close() cuts it short, not new records (no reconnect storm under load). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms).unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.stopWaiter = done;
+    });
+  }
+
+  private async recoverCursor(): Promise<void> {
+    const text = await fsp.readFile(path.join(this.opts.dir, CURSOR_FILE), 'utf8').catch(() => '0');
+    let cursor = Number(text.trim());
+    if (!Number.isSafeInteger(cursor) || cursor < 0 || cursor > this.log.size) cursor = 0;
+    if (cursor > 0) {
+      const before = await this.log.read(cursor - 1, 1);
+      if (before[0] !== 0x0a) {
+        this.onError(new Error(`audit outbox cursor ${cursor} is not at a record boundary; re-sending from the start`));
+        cursor = 0;
+      }
+    }
+    this.cursor = cursor;
+    this.sendCursor = cursor;
+    this.persistedCursor = cursor;
+  }
+
+  private async persistCursor(): Promise<void> {
+    if (this.cursor === this.persistedCursor) return;
+    const value = this.cursor;
+    const file = path.join(this.opts.dir, CURSOR_FILE);
+    const tmp = `${file}.tmp`;
+    const fh = await fsp.open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(`${value}\n`);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, file);
+    this.persistedCursor = value;
+  }
+
+  /** Reads up to batchSize complete records starting at sendCursor. */
+  private async readBatch(): Promise<OutboxRecord[]> {
+    const records: OutboxRecord[] = [];
+    let pos = this.sendCursor;
+    let want = 256 * 1024;
+    while (records.length < this.batchSize && pos < this.log.size) {
+      const buf = await this.log.read(pos, Math.min(want, this.log.size - pos));
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(0x0a, start);
+        if (nl < 0 || records.length >= this.batchSize) break;
+        const raw = buf.subarray(start, nl).toString('utf8');
+        records.push({ message: decodeRecord(raw), raw, start: pos + start, end: pos + nl + 1 });
+        start = nl + 1;
+      }
+      if (start === 0) {
+        // A record longer than the read size: read more at once. (The log holds complete lines only.)
+        if (pos + buf.length >= this.log.size) break;
+        want *= 2;
+        continue;
+      }
+      pos += start;
+    }
+    return records;
+  }
+
+  private async deadLetter(r: OutboxRecord, reason: Error): Promise<void> {
+    this.onError(new Error(`audit record moved to ${UNDELIVERABLE_FILE}: ${reason.message}`));
+    await this.deadLetters.append(`${JSON.stringify({ at: new Date().toISOString(), reason: reason.message, record: r.raw })}\n`);
+  }
+
+  /**
+   * Confirms the in-flight prefix that is old enough on a healthy connection; if any in-flight
+   * record's connection was lost, rewinds sendCursor to the oldest in-flight record.
+   * Returns ms until the next record can be confirmed (undefined when nothing is in flight).
+   */
+  private reviewInFlight(): number | undefined {
+    const t = this.opts.transport;
+    if (this.inFlight.some((f) => f.connection !== undefined && t.connectionLost(f.connection))) {
+      this.sendCursor = this.inFlight[0].start;
+      this.inFlight = [];
+      return undefined;
+    }
+    const now = Date.now();
+    let n = 0;
+    for (const f of this.inFlight) {
+      if (f.connection !== undefined && now - f.sentAt < this.confirmDelay) break;
+      this.cursor = f.end;
+      n++;
+    }
+    if (n > 0) this.inFlight.splice(0, n);
+    const head = this.inFlight[0];
+    return head === undefined ? undefined : Math.max(1, head.sentAt + this.confirmDelay - now);
+  }
+
+  private async compact(): Promise<void> {
+    await this.log.exclusive(async () => {
+      if (this.cursor !== this.log.size || this.sendCursor !== this.log.size || this.log.size === 0) return;
+      // Cursor first: a crash between the two steps only causes re-sends, never a skip.
+      this.cursor = 0;
+      this.sendCursor = 0;
+      await this.persistCursor();
+      await this.log.truncateUnsafe();
+    });
+  }
+
+  private settleWaiters(): void {
+    if (this.deliveredWaiters.length === 0) return;
+    const still: typeof this.deliveredWaiters = [];
+    for (const w of this.deliveredWaiters) {
+      if (this.cursor >= w.target || (this.cursor === 0 && this.log.size === 0)) w.resolve(true);
+      else still.push(w);
+    }
+    this.deliveredWaiters = still;
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.initialDelay;
+    while (!this.stopping) {
+      const confirmIn = this.reviewInFlight();
+      try {
+        await this.persistCursor();
+      } catch (e) {
+        this.onError(e as Error);
+      }
+      this.settleWaiters();
+
+      if (this.sendCursor >= this.log.size) {
+        if (confirmIn !== undefined) {
+          await this.waitForWork(confirmIn);
+          continue;
+        }
+        // Everything confirmed.
+        try {
+          if (this.log.size > 0) await this.compact();
+        } catch (e) {
+          this.onError(e as Error);
+        }
+        this.settleWaiters();
+        if (this.closing) return;
+        if (this.sendCursor >= this.log.size) await this.waitForWork();
+        continue;
+      }
+
+      let failure: Error | undefined;
+      try {
+        const records = await this.readBatch();
+        for (const r of records) {
+          if (this.stopping) break;
+          // The connection the previous records went out on broke: stop so reviewInFlight rewinds.
+          const last = this.inFlight[this.inFlight.length - 1];
+          if (last?.connection !== undefined && this.opts.transport.connectionLost(last.connection)) break;
+          let connection: number | undefined;
+          if (r.message === undefined) {
+            await this.deadLetter(r, new Error('unreadable outbox line'));
+          } else {
+            try {
+              connection = await this.opts.transport.send(r.message);
+            } catch (e) {
+              if (!(e instanceof PermanentSendError)) {
+                failure = e as Error;
+                break;
+              }
+              await this.deadLetter(r, e);
+            }
+          }
+          this.inFlight.push({ start: r.start, end: r.end, sentAt: Date.now(), connection });
+          this.sendCursor = r.end;
+        }
+      } catch (e) {
+        failure = e as Error;
+      }
+      if (failure) {
+        this.reviewInFlight();
+        if (this.stopping) return;
+        this.onError(new Error(`audit delivery to ${this.opts.transport.description} failed (retry in ${delay} ms): ${failure.message}`));
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.maxDelay);
+      } else {
+        delay = this.initialDelay;
+      }
+    }
+  }
+}
+
+function decodeRecord(raw: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (typeof v === 'object' && v !== null && typeof (v as { m?: unknown }).m === 'string') return (v as { m: string }).m;
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auditors
+
+function auditContext(opts: AuditorOptions): AuditContext {
+  const ctx: AuditContext = { auditSourceId: opts.auditSourceId ?? opts.hostname, processId: String(process.pid) };
+  if (opts.enterpriseSiteId !== undefined) ctx.enterpriseSiteId = opts.enterpriseSiteId;
+  return ctx;
+}
+
+class SyslogAuditor implements ManagedAuditor {
+  private closing = false;
+
+  constructor(
+    private readonly opts: AuditorOptions,
+    private readonly ctx: AuditContext,
+    private readonly outbox: Outbox,
+    private readonly unlock: () => Promise<void>,
+  ) {}
+
+  async record(ev: AuditEvent): Promise<void> {
+    if (this.closing) throw new Error('auditor is closed');
+    const now = new Date();
+    const xml = buildAuditMessage(ev, this.ctx, now);
+    const msg = formatSyslogMessage(xml, { hostname: this.opts.hostname, appName: this.opts.appName, procId: process.pid }, now);
+    await this.outbox.append(msg);
+  }
+
+  flush(timeoutMs?: number): Promise<boolean> {
+    return this.outbox.flush(timeoutMs);
+  }
+
+  backlogBytes(): number {
+    return this.outbox.backlogBytes();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.outbox.close();
+    this.closing = true;
+    try {
+      await this.outbox.close();
+    } finally {
+      await this.unlock();
+    }
+  }
+}
+
+class FileAuditor implements ManagedAuditor {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: AuditContext,
+    private readonly log: AppendLog,
+    private readonly unlock: () => Promise<void>,
+  ) {}
+
+  async record(ev: AuditEvent): Promise<void> {
+    if (this.closing) throw new Error('auditor is closed');
+    await this.log.append(`${buildAuditMessage(ev, this.ctx)}\n`);
+  }
+
+  async flush(): Promise<boolean> {
+    return true;
+  }
+
+  backlogBytes(): number {
+    return 0;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        try {
+          await this.log.close();
+        } finally {
+          await this.unlock();
+        }
+      })();
+    }
+    return this.closing;
+  }
+}
+
+/**
+ * Opens the auditor for one service. With syslogUrl (or transport): durable outbox + syslog sender.
+ * Without: AuditMessages appended to dataDir/audit.log.
+ */
+export async function createAuditor(opts: AuditorOptions): Promise<ManagedAuditor> {
+  await fsp.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = await acquireLock(opts.dataDir);
+  try {
+    const ctx = auditContext(opts);
+    if (!opts.syslogUrl && !opts.transport) {
+      const log = await AppendLog.open(path.join(opts.dataDir, AUDIT_LOG_FILE));
+      return new FileAuditor(ctx, log, unlock);
+    }
+    const transport = opts.transport ?? createSyslogTransport(opts.syslogUrl ?? '', opts.tlsOptions);
+    const outboxOpts: OutboxOptions = { dir: opts.dataDir, transport };
+    if (opts.retry) outboxOpts.retry = opts.retry;
+    if (opts.batchSize !== undefined) outboxOpts.batchSize = opts.batchSize;
+    if (opts.confirmDelayMs !== undefined) outboxOpts.confirmDelayMs = opts.confirmDelayMs;
+    if (opts.closeTimeoutMs !== undefined) outboxOpts.closeTimeoutMs = opts.closeTimeoutMs;
+    if (opts.onError) outboxOpts.onError = opts.onError;
+    const outbox = await Outbox.open(outboxOpts);
+    return new SyslogAuditor(opts, ctx, outbox, unlock);
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
+}
+
+/** An Auditor that keeps events in memory (for service tests). */
+export function createMemoryAuditor(): Auditor & { events: AuditEvent[] } {
+  const events: AuditEvent[] = [];
+  return {
+    events,
+    async record(ev: AuditEvent): Promise<void> {
+      events.push(ev);
+    },
+    async close(): Promise<void> {
+      return undefined;
+    },
+  };
+}
