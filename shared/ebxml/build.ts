@@ -5,7 +5,7 @@
  */
 import { SEVERITY_URN, type RegistryError } from '../errors';
 import { NS, PREFIX_DECLS } from '../xml/namespaces';
-import { escapeAttr as ea, escapeText as et } from '../xml/write';
+import { attr as ea, text as et } from './escape';
 import { registryObjectListXml, registryObjectXml, slotXml } from './buildObjects';
 import {
   STATUS,
@@ -15,7 +15,6 @@ import {
   type DocumentRequest,
   type DocumentResponse,
   type ProvideAndRegisterDocumentSetRequest,
-  type RegistryObject,
   type RegistryObjectListItem,
   type RegistryResponse,
   type RemoveObjectsRequest,
@@ -36,7 +35,7 @@ function opt(name: string, value: string | undefined): string {
   return value === undefined ? '' : ` ${name}="${ea(value)}"`;
 }
 
-export function buildRegistryObject(o: RegistryObject | RegistryObjectListItem): string {
+export function buildRegistryObject(o: RegistryObjectListItem): string {
   return registryObjectXml(o, RIM);
 }
 

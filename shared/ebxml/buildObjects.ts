@@ -1,10 +1,11 @@
 /**
  * ebRIM wire objects → XML text with the rim: prefix, children in schema order
  * (Slot, Name, Description, VersionInfo, Classification, ExternalIdentifier; ContentVersionInfo last).
- * Template strings and one escape function per context (shared/xml/write.ts), for speed.
+ * Writers append to one string array joined once at the end (faster than nested concatenation for
+ * multi-megabyte query responses); values go through the escape functions in escape.ts.
  * The functions here emit no namespace declarations; build.ts adds them on the outermost element.
  */
-import { escapeAttr as ea, escapeText as et } from '../xml/write';
+import { attr as ea, text as et } from './escape';
 import type {
   Association,
   Classification,
@@ -17,23 +18,32 @@ import type {
   VersionInfo,
 } from './types';
 
+type Out = string[];
+
 /** ` name="value"` when value is defined. */
 function a(name: string, value: string | undefined): string {
   return value === undefined ? '' : ` ${name}="${ea(value)}"`;
 }
 
-export function slotXml(s: Slot): string {
-  let values = '';
-  for (const v of s.values) values += `<rim:Value>${et(v)}</rim:Value>`;
-  const list = values === '' ? '<rim:ValueList/>' : `<rim:ValueList>${values}</rim:ValueList>`;
-  return `<rim:Slot name="${ea(s.name)}"${a('slotType', s.slotType)}>${list}</rim:Slot>`;
+function writeSlot(out: Out, s: Slot): void {
+  out.push(`<rim:Slot name="${ea(s.name)}"${a('slotType', s.slotType)}>`);
+  if (s.values.length === 0) out.push('<rim:ValueList/>');
+  else {
+    out.push('<rim:ValueList>');
+    for (const v of s.values) out.push(`<rim:Value>${et(v)}</rim:Value>`);
+    out.push('</rim:ValueList>');
+  }
+  out.push('</rim:Slot>');
 }
 
-function internationalXml(tag: string, is: InternationalString): string {
-  if (is.length === 0) return `<rim:${tag}/>`;
-  let inner = '';
-  for (const ls of is) inner += `<rim:LocalizedString${a('xml:lang', ls.lang)}${a('charset', ls.charset)} value="${ea(ls.value)}"/>`;
-  return `<rim:${tag}>${inner}</rim:${tag}>`;
+function writeInternational(out: Out, tag: string, is: InternationalString): void {
+  if (is.length === 0) {
+    out.push(`<rim:${tag}/>`);
+    return;
+  }
+  out.push(`<rim:${tag}>`);
+  for (const ls of is) out.push(`<rim:LocalizedString${a('xml:lang', ls.lang)}${a('charset', ls.charset)} value="${ea(ls.value)}"/>`);
+  out.push(`</rim:${tag}>`);
 }
 
 function versionXml(tag: string, v: VersionInfo): string {
@@ -45,65 +55,82 @@ function baseAttrs(o: RegistryObjectBase): string {
   return ` id="${ea(o.id)}"${a('home', o.home)}${a('lid', o.lid)}${a('objectType', o.objectType)}${a('status', o.status)}`;
 }
 
-/** Children every RegistryObject has, in schema order. */
-function baseChildren(o: RegistryObjectBase): string {
-  let out = '';
-  for (const s of o.slots) out += slotXml(s);
-  if (o.name) out += internationalXml('Name', o.name);
-  if (o.description) out += internationalXml('Description', o.description);
-  if (o.versionInfo) out += versionXml('VersionInfo', o.versionInfo);
-  for (const c of o.classifications) out += classificationXml(c, '');
-  for (const e of o.externalIdentifiers) out += externalIdentifierXml(e, '');
-  return out;
+function hasChildren(o: RegistryObjectBase): boolean {
+  return o.slots.length > 0 || !!o.name || !!o.description || !!o.versionInfo || o.classifications.length > 0 || o.externalIdentifiers.length > 0;
 }
 
-function wrap(tag: string, attrs: string, inner: string): string {
-  return inner === '' ? `<rim:${tag}${attrs}/>` : `<rim:${tag}${attrs}>${inner}</rim:${tag}>`;
+/** `<rim:tag attrs>` + the common children in schema order + `extra` + `</rim:tag>` (or `<rim:tag attrs/>` when empty). */
+function writeObject(out: Out, tag: string, attrs: string, o: RegistryObjectBase, extra = ''): void {
+  if (!hasChildren(o) && extra === '') {
+    out.push(`<rim:${tag}${attrs}/>`);
+    return;
+  }
+  out.push(`<rim:${tag}${attrs}>`);
+  for (const s of o.slots) writeSlot(out, s);
+  if (o.name) writeInternational(out, 'Name', o.name);
+  if (o.description) writeInternational(out, 'Description', o.description);
+  if (o.versionInfo) out.push(versionXml('VersionInfo', o.versionInfo));
+  for (const c of o.classifications) writeClassification(out, c, '');
+  for (const e of o.externalIdentifiers) writeExternalIdentifier(out, e, '');
+  out.push(extra, `</rim:${tag}>`);
 }
 
-function classificationXml(c: Classification, decls: string): string {
+function writeClassification(out: Out, c: Classification, decls: string): void {
   const attrs =
-    `${baseAttrs(c)} classifiedObject="${ea(c.classifiedObject)}"` +
+    `${decls}${baseAttrs(c)} classifiedObject="${ea(c.classifiedObject)}"` +
     `${a('classificationScheme', c.classificationScheme)}${a('classificationNode', c.classificationNode)}${a('nodeRepresentation', c.nodeRepresentation)}`;
-  return wrap('Classification', decls + attrs, baseChildren(c));
+  writeObject(out, 'Classification', attrs, c);
 }
 
-function externalIdentifierXml(e: ExternalIdentifier, decls: string): string {
-  const attrs = `${baseAttrs(e)} registryObject="${ea(e.registryObject)}" identificationScheme="${ea(e.identificationScheme)}" value="${ea(e.value)}"`;
-  return wrap('ExternalIdentifier', decls + attrs, baseChildren(e));
+function writeExternalIdentifier(out: Out, e: ExternalIdentifier, decls: string): void {
+  const attrs = `${decls}${baseAttrs(e)} registryObject="${ea(e.registryObject)}" identificationScheme="${ea(e.identificationScheme)}" value="${ea(e.value)}"`;
+  writeObject(out, 'ExternalIdentifier', attrs, e);
 }
 
-function extrinsicObjectXml(o: ExtrinsicObject, decls: string): string {
-  let inner = baseChildren(o);
-  if (o.contentVersionInfo) inner += versionXml('ContentVersionInfo', o.contentVersionInfo);
-  return wrap('ExtrinsicObject', `${decls}${baseAttrs(o)}${a('mimeType', o.mimeType)}${a('isOpaque', o.isOpaque)}`, inner);
+function writeExtrinsicObject(out: Out, o: ExtrinsicObject, decls: string): void {
+  const cvi = o.contentVersionInfo ? versionXml('ContentVersionInfo', o.contentVersionInfo) : '';
+  writeObject(out, 'ExtrinsicObject', `${decls}${baseAttrs(o)}${a('mimeType', o.mimeType)}${a('isOpaque', o.isOpaque)}`, o, cvi);
 }
 
-function associationXml(o: Association, decls: string): string {
-  const attrs = `${baseAttrs(o)} associationType="${ea(o.associationType)}" sourceObject="${ea(o.sourceObject)}" targetObject="${ea(o.targetObject)}"`;
-  return wrap('Association', decls + attrs, baseChildren(o));
+function writeAssociation(out: Out, o: Association, decls: string): void {
+  const attrs = `${decls}${baseAttrs(o)} associationType="${ea(o.associationType)}" sourceObject="${ea(o.sourceObject)}" targetObject="${ea(o.targetObject)}"`;
+  writeObject(out, 'Association', attrs, o);
+}
+
+function writeRegistryObject(out: Out, o: RegistryObjectListItem, decls: string): void {
+  switch (o.kind) {
+    case 'ExtrinsicObject':
+      return writeExtrinsicObject(out, o, decls);
+    case 'RegistryPackage':
+      return writeObject(out, 'RegistryPackage', decls + baseAttrs(o), o);
+    case 'Association':
+      return writeAssociation(out, o, decls);
+    case 'Classification':
+      return writeClassification(out, o, decls);
+    case 'ExternalIdentifier':
+      return writeExternalIdentifier(out, o, decls);
+    case 'ObjectRef':
+      out.push(`<rim:ObjectRef${decls} id="${ea(o.id)}"${a('home', o.home)}/>`);
+  }
+}
+
+export function slotXml(s: Slot): string {
+  const out: Out = [];
+  writeSlot(out, s);
+  return out.join('');
 }
 
 /** One RegistryObjectList member. `decls` (e.g. ` xmlns:rim="..."`) is placed first on the element. */
 export function registryObjectXml(o: RegistryObjectListItem, decls = ''): string {
-  switch (o.kind) {
-    case 'ExtrinsicObject':
-      return extrinsicObjectXml(o, decls);
-    case 'RegistryPackage':
-      return wrap('RegistryPackage', decls + baseAttrs(o), baseChildren(o));
-    case 'Association':
-      return associationXml(o, decls);
-    case 'Classification':
-      return classificationXml(o, decls);
-    case 'ExternalIdentifier':
-      return externalIdentifierXml(o, decls);
-    case 'ObjectRef':
-      return `<rim:ObjectRef${decls} id="${ea(o.id)}"${a('home', o.home)}/>`;
-  }
+  const out: Out = [];
+  writeRegistryObject(out, o, decls);
+  return out.join('');
 }
 
 export function registryObjectListXml(items: RegistryObjectListItem[], decls = ''): string {
-  let inner = '';
-  for (const o of items) inner += registryObjectXml(o);
-  return inner === '' ? `<rim:RegistryObjectList${decls}/>` : `<rim:RegistryObjectList${decls}>${inner}</rim:RegistryObjectList>`;
+  if (items.length === 0) return `<rim:RegistryObjectList${decls}/>`;
+  const out: Out = [`<rim:RegistryObjectList${decls}>`];
+  for (const o of items) writeRegistryObject(out, o, '');
+  out.push('</rim:RegistryObjectList>');
+  return out.join('');
 }

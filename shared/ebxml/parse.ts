@@ -10,7 +10,7 @@
 import { SEVERITY_URN, SoapFault, type RegistryError, type Severity } from '../errors';
 import { NS } from '../xml/namespaces';
 import type { XmlElement } from '../xml/tree';
-import { describe, is, metadataError, qname, requireAttr, requireChild, unexpectedChild } from './parseSupport';
+import { elementLabel, is, metadataError, qname, requireAttr, requireChild, unexpectedChild } from './parseSupport';
 import { parseObjectRef, parseRegistryObjectList, parseSlot } from './parseObjects';
 import {
   STATUS,
@@ -44,7 +44,7 @@ function submitObjectsRequestOf(el: XmlElement): SubmitObjectsRequest {
     if (is(c, NS.rim, 'RegistryObjectList') && !list) list = c;
     else throw unexpectedChild(el, c);
   }
-  if (!list) throw metadataError(`${describe(el)} is missing the required element rim:RegistryObjectList`);
+  if (!list) throw metadataError(`${elementLabel(el)} is missing the required element rim:RegistryObjectList`);
   return { objects: parseRegistryObjectList(list) };
 }
 
@@ -75,7 +75,7 @@ export function parseProvideAndRegisterRequest(el: XmlElement): ProvideAndRegist
     else if (is(c, NS.xds, 'Document') && submit) documents.push({ id: requireAttr(c, 'id'), content: documentContentOf(c) });
     else throw unexpectedChild(el, c);
   }
-  if (!submit) throw metadataError(`${describe(el)} is missing the required element lcm:SubmitObjectsRequest`);
+  if (!submit) throw metadataError(`${elementLabel(el)} is missing the required element lcm:SubmitObjectsRequest`);
   return { submitObjectsRequest: submit, documents };
 }
 
@@ -97,22 +97,20 @@ export function parseAdhocQueryRequest(el: XmlElement): AdhocQueryRequest {
 
 /** Children of an element that must appear in this order; `?` marks optional ones. Returns text by local name. */
 function sequenceText(el: XmlElement, ns: string, spec: string[]): Record<string, string> {
+  const names = spec.map((s) => s.replace('?', ''));
+  const order = `expected order: ${spec.join(', ')}`;
   const out: Record<string, string> = {};
   let i = 0;
   for (const c of el.children) {
-    while (i < spec.length && !(c.ns === ns && c.local === spec[i].replace('?', ''))) {
-      if (!spec[i].endsWith('?')) break;
-      i++;
-    }
-    if (i >= spec.length || c.ns !== ns || c.local !== spec[i].replace('?', '')) {
-      throw metadataError(`${describe(el)}: unexpected or out-of-order element ${qname(c)} (expected ${spec.join(', ')})`);
-    }
+    const j = c.ns === ns ? names.indexOf(c.local, i) : -1;
+    if (j < 0) throw metadataError(`${elementLabel(el)}: unexpected, repeated or out-of-order element ${qname(c)} (${order})`);
+    const skipped = spec.slice(i, j).find((s) => !s.endsWith('?'));
+    if (skipped) throw metadataError(`${elementLabel(el)} is missing the required element xds:${skipped} before ${qname(c)} (${order})`);
     out[c.local] = c.text;
-    i++;
+    i = j + 1;
   }
-  for (const s of spec) {
-    if (!s.endsWith('?') && out[s] === undefined) throw metadataError(`${describe(el)} is missing the required element xds:${s}`);
-  }
+  const missing = spec.slice(i).find((s) => !s.endsWith('?'));
+  if (missing) throw metadataError(`${elementLabel(el)} is missing the required element xds:${missing}`);
   return out;
 }
 
@@ -129,7 +127,7 @@ function documentRequestsOf(el: XmlElement): RetrieveDocumentSetRequest {
     if (!is(c, NS.xds, 'DocumentRequest')) throw unexpectedChild(el, c);
     documentRequests.push(documentRequestOf(c));
   }
-  if (documentRequests.length === 0) throw metadataError(`${describe(el)} holds no xds:DocumentRequest`);
+  if (documentRequests.length === 0) throw metadataError(`${elementLabel(el)} holds no xds:DocumentRequest`);
   return { documentRequests };
 }
 
@@ -173,7 +171,7 @@ const SEVERITY_KEY = new Map<string, Severity>(Object.entries(SEVERITY_URN).map(
 function registryErrorOf(el: XmlElement): RegistryError {
   const urn = el.attrs.severity;
   const severity = urn === undefined ? 'Error' : SEVERITY_KEY.get(urn);
-  if (!severity) throw metadataError(`${describe(el)} has the unknown severity "${urn}"`);
+  if (!severity) throw metadataError(`${elementLabel(el)} has the unknown severity "${urn}"`);
   const e: RegistryError = { errorCode: requireAttr(el, 'errorCode'), codeContext: requireAttr(el, 'codeContext'), severity };
   if (el.attrs.location !== undefined) e.location = el.attrs.location;
   return e;
@@ -183,7 +181,7 @@ function registryErrorOf(el: XmlElement): RegistryError {
 function registryResponseOf(el: XmlElement): RegistryResponse {
   const urn = requireAttr(el, 'status');
   const status = STATUS_KEY.get(urn);
-  if (!status) throw metadataError(`${describe(el)} has the unknown status "${urn}"`);
+  if (!status) throw metadataError(`${elementLabel(el)} has the unknown status "${urn}"`);
   const errors: RegistryError[] = [];
   for (const c of el.children) {
     if (!is(c, NS.rs, 'RegistryErrorList')) continue;
@@ -213,7 +211,7 @@ export function parseAdhocQueryResponse(el: XmlElement): AdhocQueryResponse {
 function documentResponseOf(el: XmlElement): DocumentResponse {
   const spec = ['HomeCommunityId?', 'RepositoryUniqueId', 'DocumentUniqueId', 'NewRepositoryUniqueId?', 'NewDocumentUniqueId?', 'mimeType', 'Document'];
   const t = sequenceText(el, NS.xds, spec);
-  const doc = el.children.find((c) => is(c, NS.xds, 'Document')) as XmlElement;
+  const doc = requireChild(el, NS.xds, 'Document', 'xds');
   const r: DocumentResponse = {
     repositoryUniqueId: t.RepositoryUniqueId,
     documentUniqueId: t.DocumentUniqueId,

@@ -21,7 +21,7 @@ import type {
   Slot,
   VersionInfo,
 } from './types';
-import { describe, is, metadataError, optionalAttrs, qname, requireAttr, unexpectedChild } from './parseSupport';
+import { elementLabel, is, metadataError, optionalAttrs, qname, requireAttr, unexpectedChild } from './parseSupport';
 
 const XML_LANG = `{${NS.xml}}lang`;
 
@@ -84,7 +84,7 @@ function parseBase(el: XmlElement, allowContentVersionInfo: boolean): { base: Re
     const pos = c.ns === NS.rim ? RANK[c.local] : undefined;
     if (!pos || (pos.rank === 6 && !allowContentVersionInfo)) throw unexpectedChild(el, c);
     if (pos.rank < last || (pos.rank === last && !pos.repeatable)) {
-      throw metadataError(`${describe(el)}: ${qname(c)} is out of schema order (expected Slot, Name, Description, VersionInfo, Classification, ExternalIdentifier)`);
+      throw metadataError(`${elementLabel(el)}: ${qname(c)} is out of schema order (expected Slot, Name, Description, VersionInfo, Classification, ExternalIdentifier)`);
     }
     last = pos.rank;
     switch (c.local) {
@@ -181,7 +181,7 @@ export function parseRegistryObject(el: XmlElement): RegistryObjectListItem {
         return parseObjectRef(el);
     }
   }
-  throw metadataError(`${describe(el)} is not a registry object XDS supports (ExtrinsicObject, RegistryPackage, Association, Classification, ExternalIdentifier, ObjectRef)`);
+  throw metadataError(`${elementLabel(el)} is not a registry object XDS supports (ExtrinsicObject, RegistryPackage, Association, Classification, ExternalIdentifier, ObjectRef)`);
 }
 
 /** rim:RegistryObjectList → its members in document order. */

@@ -23,7 +23,7 @@ export function qname(el: XmlElement): string {
 }
 
 /** Element name plus its id when it has one: `rim:Classification id="cl01"`. */
-export function describe(el: XmlElement): string {
+export function elementLabel(el: XmlElement): string {
   const id = el.attrs.id;
   return id === undefined ? qname(el) : `${qname(el)} id="${id}"`;
 }
@@ -35,7 +35,7 @@ export function metadataError(codeContext: string): XdsError {
 
 export function requireAttr(el: XmlElement, name: string): string {
   const v = el.attrs[name];
-  if (v === undefined) throw metadataError(`${describe(el)} is missing the required attribute ${name}`);
+  if (v === undefined) throw metadataError(`${elementLabel(el)} is missing the required attribute ${name}`);
   return v;
 }
 
@@ -54,11 +54,11 @@ export function is(el: XmlElement, ns: string, local: string): boolean {
 }
 
 export function unexpectedChild(parent: XmlElement, c: XmlElement): XdsError {
-  return metadataError(`${describe(parent)} contains the unexpected element ${qname(c)}`);
+  return metadataError(`${elementLabel(parent)} contains the unexpected element ${qname(c)}`);
 }
 
 /** The single child with this name, or an error naming the parent when it is missing. */
 export function requireChild(parent: XmlElement, ns: string, local: string, prefix: string): XmlElement {
   for (const c of parent.children) if (is(c, ns, local)) return c;
-  throw metadataError(`${describe(parent)} is missing the required element ${prefix}:${local}`);
+  throw metadataError(`${elementLabel(parent)} is missing the required element ${prefix}:${local}`);
 }
