@@ -7,11 +7,12 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../shared/config';
 import { createLogger, type Logger } from '../shared/logger';
 import { startServer, type RunningServer } from '../shared/http/server';
+import { openServiceAuditor } from '../shared/audit/serviceAudit';
 import { openSqliteRegistryStore } from './store/sqlite';
 import type { RegistryStore } from './store/RegistryStore';
 import { createRegistryApp } from './app';
 import { selectProfile } from '../shared/validation/profiles';
-import { httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
+import { clientTlsOptions, httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
 
 export interface RunningRegistry {
   server: RunningServer;
@@ -34,6 +35,15 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
   }
   const profile = selectProfile(config.registry.validationProfile);
   const tls = config.tls ? loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca }) : undefined;
+  let endpointUrl = `http://localhost:${config.registry.port}/registry`;
+  const audit = await openServiceAuditor({
+    service: 'registry',
+    dataDir: config.dataDir,
+    endpointUrl: () => endpointUrl,
+    ...(config.auditSyslogUrl ? { syslogUrl: config.auditSyslogUrl } : {}),
+    ...(config.tls ? { tlsOptions: clientTlsOptions(loadTlsMaterial({ cert: config.tls.clientCert, key: config.tls.clientKey, ca: config.tls.ca })) } : {}),
+    logger,
+  });
   const app = createRegistryApp({
     ctx: {
       store,
@@ -46,6 +56,7 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
     config,
     logger,
     ...(tls ? { peerSubject: (req: import('node:http').IncomingMessage) => peerSubject(req.socket) } : {}),
+    onComplete: (info) => audit.onComplete(info),
   });
   const server = await startServer(app, {
     port: config.registry.port,
@@ -55,6 +66,8 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
     ...(tls ? { https: httpsServerOptions(tls) } : {}),
   });
   const url = server.url('/registry');
+  endpointUrl = url;
+  if (tls) audit.watchTls(server.server);
   logger.info('registry listening', { url, dataDir: config.dataDir });
   return {
     server,
@@ -63,6 +76,7 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
     async close() {
       await server.close();
       await store.close();
+      await audit.close();
       logger.info('registry stopped');
     },
   };

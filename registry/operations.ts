@@ -6,7 +6,7 @@
 import { NS } from '../shared/xml/namespaces';
 import { SoapFault, type RegistryError } from '../shared/errors';
 import { parseAdhocQueryRequest, parseSubmitObjectsRequest } from '../shared/ebxml/parse';
-import { buildAdhocQueryResponse, buildRegistryResponse } from '../shared/ebxml/build';
+import { buildAdhocQueryRequest, buildAdhocQueryResponse, buildRegistryResponse } from '../shared/ebxml/build';
 import type { AdhocQueryRequest, ResponseStatus } from '../shared/ebxml/types';
 import { submissionFromEbxml } from '../shared/xds/fromEbxml';
 import { ACTION } from '../shared/xds/constants';
@@ -36,7 +36,11 @@ export function registerOperation(ctx: RegistryContext): SoapOperation<never> {
         throw new SoapFault('Sender', `ITI-42 expects lcm:SubmitObjectsRequest in the Body, got {${body.ns}}${body.local}`);
       }
       const request = parseSubmitObjectsRequest(body);
-      const warnings = await registerDocumentSet(ctx.store, submissionFromEbxml(request.objects), ctx.register);
+      const submission = submissionFromEbxml(request.objects);
+      const ss = submission.submissionSets[0];
+      if (ss?.patientId) msg.audit.patientIds = [ss.patientId.value];
+      if (ss?.uniqueId) msg.audit.submissionSetUniqueId = ss.uniqueId.value;
+      const warnings = await registerDocumentSet(ctx.store, submission, ctx.register);
       return { body: buildRegistryResponse({ status: 'Success', errors: warnings }) };
     },
     failure(errors) {
@@ -55,6 +59,9 @@ export function storedQueryOperation(ctx: RegistryContext): SoapOperation<never>
         throw new SoapFault('Sender', `ITI-18 expects query:AdhocQueryRequest in the Body, got {${body.ns}}${body.local}`);
       }
       const request: AdhocQueryRequest = parseAdhocQueryRequest(body);
+      msg.audit.query = { id: request.queryId, requestXml: buildAdhocQueryRequest(request) };
+      const patientIds = queryPatientIds(request);
+      if (patientIds.length) msg.audit.patientIds = patientIds;
       const result = await executeStoredQuery(ctx.store, request, ctx.query);
       return { body: buildAdhocQueryResponse({ status: 'Success', errors: [], objects: queryResultToEbxml(result) }) };
     },
@@ -64,3 +71,15 @@ export function storedQueryOperation(ctx: RegistryContext): SoapOperation<never>
   };
 }
 
+
+const PATIENT_PARAMS = new Set(['$XDSDocumentEntryPatientId', '$XDSSubmissionSetPatientId', '$XDSFolderPatientId', '$patientId']);
+
+/** The patient ids a stored query names (for the audit record), without their quotes. */
+export function queryPatientIds(request: AdhocQueryRequest): string[] {
+  const ids = new Set<string>();
+  for (const p of request.parameters) {
+    if (!PATIENT_PARAMS.has(p.name)) continue;
+    for (const v of p.values) ids.add(v.trim().replace(/^'(.*)'$/s, '$1').replace(/''/g, "'"));
+  }
+  return [...ids];
+}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../shared/config';
 import { createLogger, type Logger } from '../shared/logger';
 import { startServer, type RunningServer } from '../shared/http/server';
+import { openServiceAuditor } from '../shared/audit/serviceAudit';
 import { clientTlsOptions, httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
 import { createRepositoryApp } from './app';
 import { KeyedMutex } from './keyedMutex';
@@ -38,6 +39,15 @@ export async function startRepository(
 ): Promise<RunningRepository> {
   const tls = config.tls ? loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca }) : undefined;
   const clientTls = config.tls ? loadTlsMaterial({ cert: config.tls.clientCert, key: config.tls.clientKey, ca: config.tls.ca }) : undefined;
+  let endpointUrl = `http://localhost:${config.repository.port}/repository`;
+  const audit = await openServiceAuditor({
+    service: 'repository',
+    dataDir: config.dataDir,
+    endpointUrl: () => endpointUrl,
+    ...(config.auditSyslogUrl ? { syslogUrl: config.auditSyslogUrl } : {}),
+    ...(clientTls ? { tlsOptions: clientTlsOptions(clientTls) } : {}),
+    logger,
+  });
   const store = overrides.store ?? (await openBlobStore(config));
   const registry =
     overrides.registry ??
@@ -54,10 +64,12 @@ export async function startRepository(
       maxDocumentBytes: config.repository.maxDocumentBytes,
       inFlight: new KeyedMutex(),
       logger,
+      registryUrl: config.repository.registryUrl,
     },
     config,
     logger,
     ...(tls ? { peerSubject: (req: import('node:http').IncomingMessage) => peerSubject(req.socket) } : {}),
+    onComplete: (info) => audit.onComplete(info),
   });
   let server: RunningServer;
   try {
@@ -71,9 +83,12 @@ export async function startRepository(
   } catch (e) {
     registry.close?.();
     if (!overrides.store) await store.close();
+    await audit.close();
     throw e;
   }
   const url = server.url('/repository');
+  endpointUrl = url;
+  if (tls) audit.watchTls(server.server);
   logger.info('repository listening', { url, dataDir: config.dataDir, registryUrl: config.repository.registryUrl });
   return {
     server,
@@ -83,6 +98,7 @@ export async function startRepository(
       await server.close();
       registry.close?.();
       await store.close();
+      await audit.close();
       logger.info('repository stopped');
     },
   };

@@ -3,6 +3,8 @@
  * naming the field and value, and a failed submission leaving the registry unchanged.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ACTION, AVAILABILITY_STATUS } from '../shared/xds/constants';
 import { NS } from '../shared/xml/namespaces';
 import type { XmlElement } from '../shared/xml/tree';
@@ -22,6 +24,14 @@ afterAll(async () => {
 
 const FIND_DOCUMENTS = 'urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d';
 const GET_FOLDER_AND_CONTENTS = 'urn:uuid:b909a503-523d-4517-8acf-8e5834dfc4c7';
+
+async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 function doc(id: string, extra: Partial<DocSpec> = {}): DocSpec {
   const content = `content of ${id} ${Math.random()}`;
@@ -232,6 +242,10 @@ describe('SOAP faults', () => {
     const reply = await postRaw(registry.url, 'application/soap+xml', `<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]><e>&x;</e>`);
     expect(reply.httpStatus).toBe(400);
     expect(reply.text).not.toContain('root:');
+    // audited as a security alert (110113) in the local audit file, and the service keeps serving
+    const auditLog = path.join(registry.config.dataDir, 'audit', 'registry', 'audit.log');
+    await waitUntil(() => fs.existsSync(auditLog) && fs.readFileSync(auditLog, 'utf8').includes('csd-code="110113"'));
+    expect((await findDocs(newPatientId())).status).toBe('Success');
   });
 });
 

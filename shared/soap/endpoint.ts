@@ -24,8 +24,22 @@ export interface AttachmentStore<H> {
   discard(handle: H): Promise<void>;
 }
 
+/** What an operation learns about a request that the ATNA audit record needs (filled as the operation goes). */
+export interface AuditDetails {
+  patientIds?: string[];
+  submissionSetUniqueId?: string;
+  /** Documents returned (ITI-43). */
+  documents?: { uniqueId: string; repositoryUniqueId: string; homeCommunityId?: string }[];
+  /** The stored query (ITI-18): id and the request XML. */
+  query?: { id: string; requestXml: string };
+  /** The ITI-42 call a repository made for this ITI-41, if any. */
+  registryCall?: { url: string; ok: boolean; errorCodes: string[] };
+}
+
 export interface IncomingSoap<H> {
   soap: SoapRequest;
+  /** Filled by the operation for the audit record. */
+  audit: AuditDetails;
   action: string;
   /** Attachments by Content-ID (without <>). */
   attachments: Map<string, H>;
@@ -122,7 +136,7 @@ export function createSoapEndpoint<H>(opts: EndpointOptions<H>): (req: IncomingM
       const action = requireAction(soap.addressing, actions);
       op = byAction.get(action) as SoapOperation<H>;
       const peerSubject = opts.peerSubject?.(req);
-      msg = { soap, action, attachments, correlationId, ...(remoteAddress ? { remoteAddress } : {}), ...(peerSubject ? { peerSubject } : {}) };
+      msg = { soap, action, audit: {}, attachments, correlationId, ...(remoteAddress ? { remoteAddress } : {}), ...(peerSubject ? { peerSubject } : {}) };
       let answer: SoapAnswer;
       let errors: RegistryError[] = [];
       try {
