@@ -44,8 +44,11 @@ export function emptyAssignments(): Assignments {
 }
 
 export interface RunSettings {
+  /** The SubmissionSet sourceId written into every testkit submission (toolkit configuration). */
   sourceId: string;
+  /** $homeCommunityId$ */
   homeCommunityId: string;
+  /** Start of the run (the timestamp in generated uniqueIds). */
   now: Date;
   newUniqueId: () => string;
 }

@@ -11,7 +11,6 @@ import { readCorpusBytes, readCorpusText } from './corpus';
 import { convertEbrim21, isEbrim21, repairEbrim30Schema } from './ebrim21';
 import { contentCheck, type FixtureCase, type FixtureRequest, type FixtureStep, type FixtureTools } from './fixtureRunner';
 import { prepareSubmission } from './metadataPrep';
-import { headerParams, stripAngles } from './mime';
 import { substituteOpenTokens } from './substitution';
 import { allElements, serializeXml } from './xmlTree';
 import type { PnrDocument } from './transactions';
@@ -875,10 +874,4 @@ function referenceOnlyCases(): FixtureCase[] {
 
 export function fixtureCases(): FixtureCase[] {
   return [...dcm4cheeCases(), ...ipfCases(), ...openXdsCases(), ...wireCases(), ...referenceOnlyCases()];
-}
-
-/** For tests: the Content-Type parameters of a raw MTOM body. */
-export function rawMtomStart(body: Buffer): string | undefined {
-  const p = headerParams(contentTypeForRawMtom(body, ACTION.iti41)).params.start;
-  return p === undefined ? undefined : stripAngles(p);
 }

@@ -8,7 +8,6 @@ import { parseXml } from '../shared/xml/parse';
 import type { XmlElement } from '../shared/xml/tree';
 import type { HttpAnswer } from './http';
 import { contentIdFromHref, headerParams, readMtom, type MimePart } from './mime';
-import { allElements } from './xmlTree';
 
 export interface ErrorInfo {
   errorCode: string;
@@ -194,9 +193,4 @@ function countObjects(body: XmlElement): string {
   const counts = new Map<string, number>();
   for (const c of list.children) counts.set(c.local, (counts.get(c.local) ?? 0) + 1);
   return `[${[...counts].map(([k, v]) => `${k}×${v}`).join(', ') || 'empty'}]`;
-}
-
-/** Is any element below this one an xop:Include? (used by the schema check to reconstitute MTOM). */
-export function hasXopInclude(el: XmlElement): boolean {
-  return allElements(el).some((e) => e.local === 'Include' && e.ns === NS.xop);
 }

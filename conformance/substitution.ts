@@ -79,10 +79,3 @@ export function substituteOpenTokens(text: string, bindings: Bindings, opts: { x
   }
   return out;
 }
-
-/** Open tokens present in a text, longest match per position (`$doc1sub` rather than `$doc1`). */
-export function openTokensIn(text: string): string[] {
-  const seen = new Set<string>();
-  for (const m of text.matchAll(/\$[A-Za-z_][A-Za-z0-9_.]*/g)) seen.add(m[0]);
-  return [...seen].sort();
-}

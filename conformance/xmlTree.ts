@@ -1,6 +1,6 @@
 /**
  * Small helpers over the shared namespace-resolved tree (shared/xml/tree.ts) that the runner needs and the
- * product does not: serialising a (modified) tree back to text, deep copies, and walking.
+ * product does not: serialising a (modified) tree back to text, walking it, building elements.
  */
 import { NS } from '../shared/xml/namespaces';
 import type { XmlElement } from '../shared/xml/tree';
@@ -62,9 +62,6 @@ export function serializeXml(root: XmlElement): string {
   return write(root, true);
 }
 
-export function cloneXml(el: XmlElement): XmlElement {
-  return { ns: el.ns, local: el.local, attrs: { ...el.attrs }, text: el.text, children: el.children.map(cloneXml) };
-}
 
 /** Every element of the tree, depth first, the root included. */
 export function allElements(root: XmlElement): XmlElement[] {
@@ -75,11 +72,6 @@ export function allElements(root: XmlElement): XmlElement[] {
   };
   visit(root);
   return out;
-}
-
-/** Elements with this local name anywhere below (and including) root, whatever their namespace. */
-export function descendantsByLocal(root: XmlElement, local: string): XmlElement[] {
-  return allElements(root).filter((e) => e.local === local);
 }
 
 export function newElement(ns: string, local: string, attrs: Record<string, string> = {}, children: XmlElement[] = [], text = ''): XmlElement {
