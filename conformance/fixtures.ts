@@ -413,7 +413,7 @@ function ipfCases(): FixtureCase[] {
     steps: [
       {
         id: 'register',
-        sends: `ITI-42 ${file} as written (no repositoryUniqueId/size/hash; DocumentEntry.patientId scheme written "…-92fd- a8ffeff98427")`,
+        sends: `ITI-42 ${file} as written (four scheme UUIDs written with a blank inside: DocumentEntry.patientId, SubmissionSet uniqueId/patientId/contentTypeCode; no repositoryUniqueId/size/hash; sourceId 3670984664 is not an OID)`,
         transaction: 'R',
         build: () => registerFile(`iti42/ipf/${file}`),
         expect: { statuses: ['Failure'], allCodes: ['XDSRegistryMetadataError'] },
@@ -685,7 +685,7 @@ function wireCases(): FixtureCase[] {
     },
     {
       id: 'nist-wire/sim-proxy-sample_mtom_message',
-      title: 'Raw MTOM PnR (no headers) that replaces a fixed urn:uuid absent from this registry',
+      title: 'Raw MTOM PnR (no headers) whose xop:Include names no part (the proxy renamed the Content-IDs); it also replaces a fixed urn:uuid absent here',
       sources: ['iti41/nist-wire/sim-proxy/sample_mtom_message.txt'],
       family: 'nist-wire',
       patients: ['P20170823094140.2^^^&1.3.6.1.4.1.21367.2005.13.20.1000&ISO'],
@@ -698,7 +698,7 @@ function wireCases(): FixtureCase[] {
             const body = readCorpusBytes('iti41/nist-wire/sim-proxy/sample_mtom_message.txt');
             return { kind: 'verbatim', target: 'repository', contentType: contentTypeForRawMtom(body, ACTION.iti41), body };
           },
-          expect: { statuses: ['Failure'] },
+          expect: { statuses: ['Failure'], allCodes: ['XDSMissingDocument'] },
         },
       ],
     },

@@ -75,7 +75,7 @@ export const INCONSISTENCIES: Inconsistency[] = [
   {
     topic: 'IPF ebRS 3.0 SubmitObjectsRequest fixtures',
     sources: 'MANIFEST: "Success (parses and round-trips)" from IPF\'s marshalling test.',
-    reading: 'As ITI-42 Register requests they lack repositoryUniqueId/size/hash and write the DocumentEntry.patientId scheme as "…-92fd- a8ffeff98427": must fail with XDSRegistryMetadataError.',
+    reading: 'As ITI-42 Register requests they cannot pass: four scheme UUIDs are written with a blank inside ("…-92fd- a8ffeff98427" for DocumentEntry.patientId, and the SubmissionSet uniqueId, patientId and contentTypeCode schemes), repositoryUniqueId/size/hash are missing and the sourceId 3670984664 is not an OID: must fail with XDSRegistryMetadataError.',
   },
   {
     topic: 'IPF Continua PnR',
@@ -105,7 +105,12 @@ export const INCONSISTENCIES: Inconsistency[] = [
   {
     topic: 'Captures that replace a fixed urn:uuid',
     sources: 'multipart.body.txt, sample_mtom_message.txt and simple.body.txt RPLC a DocumentEntry that must already exist (MANIFEST: "Success only if the RPLC target exists").',
-    reading: 'Replayed on an empty registry: must fail (an RPLC to an unknown entry); the code is not asserted.',
+    reading: 'Replayed on an empty registry: must fail (an RPLC to an unknown entry); the code is not asserted for multipart.body.txt and simple.body.txt.',
+  },
+  {
+    topic: 'sim-proxy/sample_mtom_message.txt',
+    sources: 'MANIFEST: "Success only if the RPLC target exists". Its xop:Include points at cid:1.694859…@apache.org while its parts are <1.694859…> (root) and <2.694859…> (the document): the proxy that recorded it renamed the Content-IDs.',
+    reading: 'The message can never succeed: must fail with XDSMissingDocument, whatever the RPLC target.',
   },
   {
     topic: 'soap-pnr-element-order.xml',
