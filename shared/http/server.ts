@@ -24,7 +24,9 @@ export interface RunningServer {
 }
 
 export async function startServer(listener: RequestListener, opts: ServerOptions): Promise<RunningServer> {
-  const server = opts.https ? https.createServer(opts.https, listener) : http.createServer(listener);
+  // Check header/request timeouts often enough that a slow client is cut off close to its deadline.
+  const checking = { connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(opts.headersTimeoutMs / 2))) };
+  const server = opts.https ? https.createServer({ ...opts.https, ...checking }, listener) : http.createServer(checking, listener);
   server.headersTimeout = opts.headersTimeoutMs;
   server.requestTimeout = opts.requestTimeoutMs;
   server.keepAliveTimeout = 5000;
