@@ -1,7 +1,7 @@
 /** DocumentEntry rules (digest 3.4, 3.5, 3.8). */
 import { CLASSIFICATION_SCHEME, OBJECT_TYPE, SLOT } from '../xds/constants';
 import type { Code, DocumentEntry, Submission } from '../xds/model';
-import { isCxi, isLanguageCode, isMimeType, isOid, isSha1Hex, isSize, isValidCx, isValidXcn } from '../xds/datatypes';
+import { isCxi, isLanguageCode, isMimeType, isOidLenient, isSha1Hex, isSize, isValidCx, isValidXcn } from '../xds/datatypes';
 import {
   DOCUMENT_ENTRY_SLOTS,
   authorRules,
@@ -221,12 +221,12 @@ export const documentEntryRules: Rule[] = [
       id: 'de.repositoryUniqueId.oid',
       description: 'DocumentEntry repositoryUniqueId is an OID',
       attribute: SLOT.repositoryUniqueId,
-      problem: 'is not an OID (at most 64 characters)',
+      problem: 'is not an OID (dotted decimal numbers, at most 64 characters)',
       example: { mutate: mutateFirst((d) => (d.repositoryUniqueId = ['repo-1'])), expectInContext: ['repositoryUniqueId', 'repo-1', D1] },
     },
     entries,
     (d) => d.repositoryUniqueId,
-    isOid,
+    isOidLenient,
   ),
   formatRule(
     {

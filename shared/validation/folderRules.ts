@@ -1,7 +1,7 @@
 /** Folder rules (digest 3.7, 3.8). */
 import { SLOT } from '../xds/constants';
 import type { Code, Folder, Submission } from '../xds/model';
-import { isOid, isValidCx } from '../xds/datatypes';
+import { isOidLenient, isValidCx } from '../xds/datatypes';
 import {
   FOLDER_SLOTS,
   codingSchemeRule,
@@ -58,12 +58,12 @@ export const folderRules: Rule[] = [
       id: 'folder.uniqueId.oid',
       description: 'Folder uniqueId is an OID of at most 64 characters',
       attribute: 'uniqueId',
-      problem: 'is not an OID (at most 64 characters)',
-      example: { mutate: mutateFolder((f) => (f.uniqueId = { value: '1.2.3.04' })), expectInContext: ['uniqueId', '1.2.3.04', F] },
+      problem: 'is not an OID (dotted decimal numbers, at most 64 characters)',
+      example: { mutate: mutateFolder((f) => (f.uniqueId = { value: '1.2.3.x4' })), expectInContext: ['uniqueId', '1.2.3.x4', F] },
     },
     folders,
     (f) => f.uniqueId?.value,
-    isOid,
+    isOidLenient,
   ),
   formatRule(
     {

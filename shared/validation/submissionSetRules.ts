@@ -1,7 +1,7 @@
 /** SubmissionSet rules (digest 3.6, 3.8). */
 import { SLOT } from '../xds/constants';
 import type { Code, Submission, SubmissionSet } from '../xds/model';
-import { isOid, isValidCx } from '../xds/datatypes';
+import { isOidLenient, isValidCx } from '../xds/datatypes';
 import {
   SUBMISSION_SET_SLOTS,
   authorRules,
@@ -60,24 +60,24 @@ export const submissionSetRules: Rule[] = [
       id: 'ss.uniqueId.oid',
       description: 'SubmissionSet uniqueId is an OID of at most 64 characters',
       attribute: 'uniqueId',
-      problem: 'is not an OID (at most 64 characters)',
+      problem: 'is not an OID (dotted decimal numbers, at most 64 characters)',
       example: { mutate: mutateSs((ss) => (ss.uniqueId = { value: '1.2.3.4.5.6.100^ext' })), expectInContext: ['uniqueId', '1.2.3.4.5.6.100^ext', SS] },
     },
     sets,
     (ss) => ss.uniqueId?.value,
-    isOid,
+    isOidLenient,
   ),
   formatRule(
     {
       id: 'ss.sourceId.oid',
       description: 'SubmissionSet sourceId is an OID',
       attribute: 'sourceId',
-      problem: 'is not an OID (at most 64 characters)',
+      problem: 'is not an OID (dotted decimal numbers, at most 64 characters)',
       example: { mutate: mutateSs((ss) => (ss.sourceId = { value: 'urn:oid:1.3.6.1' })), expectInContext: ['sourceId', 'urn:oid:1.3.6.1', SS] },
     },
     sets,
     (ss) => ss.sourceId?.value,
-    isOid,
+    isOidLenient,
   ),
   formatRule(
     {

@@ -115,11 +115,11 @@ describe('HL7 v2 composites', () => {
     );
   });
 
-  it('isValidXcn: an id or a family name; an assigning authority only with an id, and then ISO', () => {
+  it('isValidXcn: an id or a family name; an assigning authority (namespace allowed, as OpenXDS sends) only with an id, and then ISO', () => {
     check(
       isValidXcn,
-      ['^Welby^Marcus^^^Dr', '^Smitty^Gerald^^^', 'ID1^Welby^^^^^^^&1.2.3&ISO', 'GE_DB1^^^^^^^^&1.3.6.1.4.1.21367.2010.1.2.300&ISO', 'ID1', 'Sherry Dopplemeyer'],
-      ['', '^^Marcus', '^Welby^^^^^^^&1.2.3&ISO', 'ID1^^^^^^^^&1.2.3&L', 'ID1^^^^^^^^NS&1.2.3&ISO'],
+      ['^Welby^Marcus^^^Dr', '^Smitty^Gerald^^^', 'ID1^Welby^^^^^^^&1.2.3&ISO', 'GE_DB1^^^^^^^^&1.3.6.1.4.1.21367.2010.1.2.300&ISO', '2.3.515.3.12345^DePinto^John^F^II^Mr.^^^IHENA&1.3.6.1.4.1.21367.2010.1.2.300&ISO', 'ID1', 'Sherry Dopplemeyer'],
+      ['', '^^Marcus', '^Welby^^^^^^^&1.2.3&ISO', 'ID1^^^^^^^^&1.2.3&L', 'ID1^^^^^^^^NS&1.2.3&L'],
     );
   });
 
@@ -137,5 +137,12 @@ describe('HL7 v2 composites', () => {
       ['^^Internet^mwel@healthcare.example.org', '^NET^Internet^a@b.c', '^PRN^PH^^^555^1234567', '^PRN^CP^^^^^^^^^+15551234567'],
       ['', '^^Internet^', '^WPN^Internet^a@b', '^^Internet^a@b^1', '^^Internet^a@b^^^^^^^^12', '^NET^PH^^^^123', '^^PH^^^1^2^^^^^3', '^^PH', '^^PH^a@b^^^123', '^^FX^^^^123', 'mwel@example.org'],
     );
+  });
+});
+
+describe('isOidLenient', () => {
+  it('accepts dotted decimal arcs with leading zeros (real Axis2 senders) but nothing else, at most 64 chars', async () => {
+    const { isOidLenient } = await import('./datatypes');
+    check(isOidLenient, ['1.3.6.1.4.1.21367.2009.1.2.182.097130838508642', '1.2', '2.25.0001'], ['1', '1.2.', 'urn:oid:1.2.3', '1.2.3^ext', '1.2.a', `1.${'2'.repeat(63)}`]);
   });
 });

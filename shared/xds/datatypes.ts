@@ -39,6 +39,17 @@ export function isOid(v: string): boolean {
   return v.length <= 64 && OID_RE.test(v);
 }
 
+const LOOSE_OID_RE = /^[0-9]+(\.[0-9]+)+$/;
+
+/**
+ * An OID-shaped identifier as real senders produce them: dotted decimal arcs, at most 64 characters, leading zeros
+ * allowed inside an arc (e.g. `...182.097130838508642` in a NIST Axis2 capture). Used for uniqueIds and sourceIds,
+ * which are compared as opaque strings; strict `isOid` stays in force inside CX/XON assigning authorities.
+ */
+export function isOidLenient(v: string): boolean {
+  return v.length <= 64 && LOOSE_OID_RE.test(v);
+}
+
 const UUID_URN_RE = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `urn:uuid:` + an RFC 4122 UUID in 8-4-4-4-12 hex form (any case). */
@@ -82,9 +93,9 @@ function emptyFrom(parts: string[], positions: number[]): boolean {
 }
 
 /** An HD in its ISO form `&OID&ISO`: empty namespace, an OID, universal id type ISO. */
-function isIsoHd(hd: string): boolean {
+function isIsoHd(hd: string, namespaceAllowed = false): boolean {
   const sub = hd.split('&');
-  return sub.length === 3 && sub[0] === '' && isOid(sub[1]) && sub[2] === 'ISO';
+  return sub.length === 3 && (namespaceAllowed || sub[0] === '') && isOid(sub[1]) && sub[2] === 'ISO';
 }
 
 export interface Cx {
@@ -131,7 +142,9 @@ export function isValidXcn(v: string): boolean {
   if (id === '' && family === '') return false;
   const hd = parts[8] ?? '';
   if (hd === '') return true;
-  return id !== '' && isIsoHd(hd);
+  // XCN.9 may carry a namespace id (e.g. `IHENA&1.3.6.1.4.1.21367.2010.1.2.300&ISO` from OpenXDS); only CX.4
+  // (the patient id's authority) must have an empty namespace.
+  return id !== '' && isIsoHd(hd, true);
 }
 
 /**

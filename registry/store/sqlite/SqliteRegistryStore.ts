@@ -302,7 +302,10 @@ class SqliteRegistryStore implements RegistryStore {
  * defence: registry/transactions checks first, but two submissions can race between that check and the write).
  */
 export function constraintViolationAsXdsError(err: unknown, obj: XdsObject): XdsError | undefined {
-  if (!(err instanceof Database.SqliteError) || !err.code.startsWith('SQLITE_CONSTRAINT')) return undefined;
+  // Duck-typed on purpose: better-sqlite3's native side keeps the SqliteError class of the first module instance
+  // it saw, so `instanceof` fails when the JS module is loaded again (jest's per-file module registries).
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  if (!(err instanceof Error) || typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) return undefined;
   if (err.message.includes('object_ids.entry_uuid')) {
     return new XdsError(
       registryError('XDSRegistryMetadataError', `${obj.type} entryUUID ${obj.entryUuid} already exists in the registry`, obj.entryUuid),
