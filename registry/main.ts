@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from '../shared/config';
+import type { Config } from '../shared/config';
+import { runService } from '../shared/runService';
 import { createLogger, type Logger } from '../shared/logger';
 import { startServer, type RunningServer } from '../shared/http/server';
 import { openServiceAuditor } from '../shared/audit/serviceAudit';
@@ -82,20 +83,4 @@ export async function startRegistry(config: Config, logger: Logger = createLogge
   };
 }
 
-if (require.main === module) {
-  const config = loadConfig();
-  const logger = createLogger('registry', config.logLevel);
-  startRegistry(config, logger).then(
-    (running) => {
-      const stop = (): void => {
-        void running.close().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    },
-    (e: unknown) => {
-      logger.error('registry failed to start', { error: e instanceof Error ? e.message : String(e) });
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runService('registry', startRegistry);
