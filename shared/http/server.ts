@@ -46,7 +46,12 @@ export async function startServer(listener: RequestListener, opts: ServerOptions
     url: (path: string) => `${scheme}://${host}:${port}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Stop accepting; in-flight requests finish; keep-alive connections are closed as soon as they go idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
