@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../shared/logger';
 import { startServer, type RunningServer } from '../shared/http/server';
 import { openServiceAuditor } from '../shared/audit/serviceAudit';
 import { openSqliteRegistryStore } from './store/sqlite';
+import { openMongoRegistryStore } from './store/mongo';
 import type { RegistryStore } from './store/RegistryStore';
 import { createRegistryApp } from './app';
 import { selectProfile } from '../shared/validation/profiles';
@@ -23,6 +24,7 @@ export interface RunningRegistry {
 }
 
 export async function openRegistryStore(config: Config): Promise<RegistryStore> {
+  if (config.mongodbUrl) return openMongoRegistryStore(config.mongodbUrl);
   fs.mkdirSync(config.dataDir, { recursive: true });
   return openSqliteRegistryStore(path.join(config.dataDir, 'registry.sqlite'));
 }

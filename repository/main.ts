@@ -15,6 +15,7 @@ import { KeyedMutex } from './keyedMutex';
 import { createRegistryClient, type RegistryClient } from './registryClient';
 import type { BlobStore } from './store/BlobStore';
 import { FileBlobStore } from './store/fs/FileBlobStore';
+import { openGridFsBlobStore } from './store/mongo';
 
 export interface RunningRepository {
   server: RunningServer;
@@ -30,6 +31,9 @@ export interface RepositoryOverrides {
 }
 
 export async function openBlobStore(config: Config): Promise<BlobStore> {
+  if (config.mongodbUrl) {
+    return openGridFsBlobStore(config.mongodbUrl, { sweepStagedOlderThanMs: Math.max(3_600_000, 2 * config.limits.requestTimeoutMs) });
+  }
   return FileBlobStore.open(path.join(config.dataDir, 'repository'));
 }
 

@@ -11,7 +11,7 @@ import {
   redactMongoUrl,
   scrubSecrets,
   transactionSupportProblem,
-} from './connection';
+} from '../../../shared/mongo/connection';
 import { asDuplicateKeyError, duplicateKeyIndexName, onlyDuplicateKeys, openMongoRegistryStore } from './MongoRegistryStore';
 
 describe('openMongoRegistryStore when MongoDB cannot be used', () => {

@@ -14,7 +14,7 @@
  */
 import { MongoBulkWriteError, MongoServerError, type ClientSession, type Db, type Document, type Filter, type MongoClient, type UpdateFilter } from 'mongodb';
 import { CollectionRegistryStore } from './CollectionRegistryStore';
-import { connectMongo, type MongoConnectionOptions } from './connection';
+import { connectMongo, type MongoConnectionOptions } from '../../../shared/mongo/connection';
 import { DuplicateKeyError, type RegistryCollections, type RegistryDatabase } from './database';
 import {
   SEQUENCE_COUNTER_ID,

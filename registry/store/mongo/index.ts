@@ -7,5 +7,5 @@ export {
   DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
   type MongoConnection,
   type MongoConnectionOptions,
-} from './connection';
+} from '../../../shared/mongo/connection';
 export { registryIndexes, SHARD_KEYS, type IndexSpec, type RegistryTopology } from './indexes';

@@ -37,7 +37,7 @@ import {
   type MongoClient,
 } from 'mongodb';
 import { registryError, XdsError, type RegistryError } from '../../../shared/errors';
-import { connectMongo, type MongoConnectionOptions } from '../../../registry/store/mongo/connection';
+import { connectMongo, type MongoConnectionOptions } from '../../../shared/mongo/connection';
 import type { BlobStore, StagedDocument, StoredDocumentInfo } from '../BlobStore';
 import { HashingCounter } from '../fs/hashingCounter';
 
