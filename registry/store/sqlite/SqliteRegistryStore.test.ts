@@ -206,3 +206,24 @@ describe('SQLite registry store: query plans use the indexes', () => {
     }
   });
 });
+
+describe('SQLite registry store: group commit', () => {
+  it('commits concurrent submissions together, and a failing one rolls back only itself', async () => {
+    const store = openSqliteRegistryStore(tempFile());
+    try {
+      const taken = makeSubmissionSet();
+      await store.applySubmission(makeSubmission([makeDocumentEntry()], taken));
+      const good = Array.from({ length: 5 }, () => makeSubmission([makeDocumentEntry(), makeDocumentEntry()]));
+      const clash = makeSubmission([makeDocumentEntry()], makeSubmissionSet({ uniqueId: taken.uniqueId }));
+      const outcomes = await Promise.allSettled([good[0], good[1], clash, good[2], good[3], good[4]].map((c) => store.applySubmission(c)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const rejected = outcomes[2] as PromiseRejectedResult;
+      expect(rejected.reason).toBeInstanceOf(XdsError);
+      expect((rejected.reason as XdsError).errors[0].errorCode).toBe('XDSDuplicateUniqueIdInRegistry');
+      expect(await store.stats()).toMatchObject({ submissionSets: 6, documentEntries: 11 });
+      expect(await store.getObjects([clash.documentEntries[0].entryUuid])).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

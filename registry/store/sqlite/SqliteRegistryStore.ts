@@ -109,6 +109,8 @@ function parseStored<T extends XdsObject>(row: JsonRow): T {
 
 class SqliteRegistryStore implements RegistryStore {
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
+  private pending: { changes: SubmissionChanges; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -147,9 +149,45 @@ class SqliteRegistryStore implements RegistryStore {
     return row.n;
   }
 
-  async applySubmission(changes: SubmissionChanges): Promise<void> {
-    // IMMEDIATE: take the write lock at BEGIN, so a second process cannot slip in between our reads and writes.
-    this.db.transaction(() => this.writeSubmission(changes)).immediate();
+  /**
+   * Group commit: submissions that arrive while the event loop is busy (typically while the previous COMMIT's
+   * fsync blocks it) are written in ONE transaction, each inside its own SAVEPOINT, so one COMMIT (one fsync with
+   * synchronous=FULL) makes a whole batch durable, and a failing submission rolls back only its own savepoint.
+   * Every caller's promise settles after the batch's COMMIT: Success is never answered before the data is durable.
+   */
+  applySubmission(changes: SubmissionChanges): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ changes, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushPending());
+      }
+    });
+  }
+
+  private flushPending(): void {
+    this.flushScheduled = false;
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    const failures = new Map<number, unknown>();
+    try {
+      // IMMEDIATE: take the write lock at BEGIN, so a second process cannot slip in between our reads and writes.
+      this.db
+        .transaction(() => {
+          batch.forEach((item, i) => {
+            try {
+              this.db.transaction(() => this.writeSubmission(item.changes))(); // nested: a SAVEPOINT
+            } catch (e) {
+              failures.set(i, e);
+            }
+          });
+        })
+        .immediate();
+    } catch (e) {
+      for (const item of batch) item.reject(e);
+      return;
+    }
+    batch.forEach((item, i) => (failures.has(i) ? item.reject(failures.get(i)) : item.resolve()));
   }
 
   async addKnownPatients(patientIds: string[]): Promise<void> {
@@ -176,6 +214,7 @@ class SqliteRegistryStore implements RegistryStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.flushPending();
     this.statements.clear();
     this.db.close();
   }
@@ -304,14 +343,16 @@ class SqliteRegistryStore implements RegistryStore {
 export function constraintViolationAsXdsError(err: unknown, obj: XdsObject): XdsError | undefined {
   // Duck-typed on purpose: better-sqlite3's native side keeps the SqliteError class of the first module instance
   // it saw, so `instanceof` fails when the JS module is loaded again (jest's per-file module registries).
-  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
-  if (!(err instanceof Error) || typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) return undefined;
-  if (err.message.includes('object_ids.entry_uuid')) {
+  // (Even `instanceof Error` fails there: the class comes from another realm.)
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) return undefined;
+  if (message.includes('object_ids.entry_uuid')) {
     return new XdsError(
       registryError('XDSRegistryMetadataError', `${obj.type} entryUUID ${obj.entryUuid} already exists in the registry`, obj.entryUuid),
     );
   }
-  if ((obj.type === 'SubmissionSet' || obj.type === 'Folder') && err.message.includes(`${TABLE_OF_KIND[obj.type]}.unique_id`)) {
+  if ((obj.type === 'SubmissionSet' || obj.type === 'Folder') && message.includes(`${TABLE_OF_KIND[obj.type]}.unique_id`)) {
     return new XdsError(
       registryError('XDSDuplicateUniqueIdInRegistry', `${obj.type} uniqueId ${obj.uniqueId?.value} already exists in the registry`, obj.entryUuid),
     );
