@@ -98,7 +98,9 @@ export class FileBlobStore implements BlobStore {
     const stagingId = randomUUID();
     const file = path.join(this.tmpDir, `${stagingId}.part`);
     const counter = new HashingCounter(opts.maxBytes);
-    const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
+    // A 1 MiB buffer lets socket-sized chunks queue while a write is in flight; fs.WriteStream then flushes them
+    // with one writev instead of one write per 64 KiB chunk (the bench's ITI-41 profile: 31 % in writeBuffer).
+    const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 });
     const record: StagingRecord = {
       stagingId,
       file,
