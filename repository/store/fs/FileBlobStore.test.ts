@@ -259,7 +259,11 @@ describe('FileBlobStore', () => {
     let produced = 0;
     let maxAhead = 0;
     const { sink, staged } = await store.stage({ maxBytes: total });
-    const stagingFile = (): string => path.join(root, 'repository', 'tmp', tmpFiles()[0]);
+    // Bytes on disk so far (0 while the staging file is still being opened).
+    const onDisk = (): number => {
+      const name = tmpFiles()[0];
+      return name ? fs.statSync(path.join(root, 'repository', 'tmp', name)).size : 0;
+    };
     const source = new Readable({
       read() {
         if (produced >= total) {
@@ -271,7 +275,7 @@ describe('FileBlobStore', () => {
         produced += chunk.length;
         if (produced % (1024 * 1024) === 0) {
           // How far the producer is ahead of what reached the disk: back-pressure must bound it.
-          maxAhead = Math.max(maxAhead, produced - fs.statSync(stagingFile()).size);
+          maxAhead = Math.max(maxAhead, produced - onDisk());
         }
         this.push(chunk);
       },
