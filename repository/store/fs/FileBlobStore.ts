@@ -114,6 +114,9 @@ export class FileBlobStore implements BlobStore {
         async (err: unknown) => {
           record.state = 'discarded';
           this.staging.delete(stagingId);
+          // A destroyed write stream may still be opening its file: wait until it is closed, or the file would
+          // appear after we removed it (an orphan).
+          if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
           await fsp.rm(file, { force: true });
           throw err;
         },
