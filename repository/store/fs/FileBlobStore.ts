@@ -14,6 +14,7 @@
  * document or an invisible data file, and opening the store deletes invisible data files and stale staging files.
  * One process owns a data directory at a time.
  */
+import { stagedRecordsFor } from '../stagingRecords';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,19 +132,7 @@ export class FileBlobStore implements BlobStore {
 
   async commit(items: { staged: StagedDocument; uniqueId: string; mimeType: string }[]): Promise<{ created: string[] }> {
     this.assertOpen();
-    const seen = new Set<string>();
-    const records: StagingRecord[] = [];
-    for (const item of items) {
-      if (seen.has(item.uniqueId)) {
-        throw new XdsError(registryError('XDSRepositoryDuplicateUniqueIdInMessage', `document uniqueId ${item.uniqueId} appears more than once in the submission`));
-      }
-      seen.add(item.uniqueId);
-      const record = this.staging.get(item.staged.stagingId);
-      if (!record || (record.state !== 'staged' && record.state !== 'receiving')) {
-        throw new Error(`staged document ${item.staged.stagingId} is unknown, discarded or already committed`);
-      }
-      records.push(record);
-    }
+    const records = stagedRecordsFor(items, this.staging);
     const computed = await Promise.all(records.map((r) => r.done));
 
     const release = await this.locks.acquire(items.map((i) => i.uniqueId));

@@ -23,6 +23,7 @@
  * The start-up sweep only deletes staged files older than `sweepStagedOlderThanMs`, so it never takes an upload
  * another instance is still receiving.
  */
+import { stagedRecordsFor } from '../stagingRecords';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -208,19 +209,7 @@ export class GridFsBlobStore implements BlobStore {
 
   async commit(items: { staged: StagedDocument; uniqueId: string; mimeType: string }[]): Promise<{ created: string[] }> {
     this.assertOpen();
-    const seen = new Set<string>();
-    const records: Staging[] = [];
-    for (const item of items) {
-      if (seen.has(item.uniqueId)) {
-        throw new XdsError(registryError('XDSRepositoryDuplicateUniqueIdInMessage', `document uniqueId ${item.uniqueId} appears more than once in the submission`));
-      }
-      seen.add(item.uniqueId);
-      const record = this.staging.get(item.staged.stagingId);
-      if (!record || (record.state !== 'staged' && record.state !== 'receiving')) {
-        throw new Error(`staged document ${item.staged.stagingId} is unknown, discarded or already committed`);
-      }
-      records.push(record);
-    }
+    const records = stagedRecordsFor(items, this.staging);
     const computed = await Promise.all(records.map((r) => r.done));
     const plan = items.map((item, i) => ({ ...item, record: records[i] as Staging, computed: computed[i] as { size: number; hash: string } }));
 
