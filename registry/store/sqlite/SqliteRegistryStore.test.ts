@@ -67,26 +67,61 @@ describe('SQLite registry store: file, connection and schema', () => {
     db.close();
   });
 
+  const NEWEST = Math.max(...MIGRATIONS.map((m) => m.version));
+
   it('migrates idempotently and applies only versions newer than the database', () => {
     const db = new Database(':memory:');
-    expect(migrate(db)).toEqual([1]);
+    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(migrate(db)).toEqual([]);
-    expect(currentSchemaVersion(db)).toBe(1);
-    const next = [...MIGRATIONS, { version: 2, description: 'test column', sql: 'ALTER TABLE known_patients ADD COLUMN note TEXT' }];
-    expect(migrate(db, next)).toEqual([2]);
+    expect(currentSchemaVersion(db)).toBe(NEWEST);
+    const next = [...MIGRATIONS, { version: NEWEST + 1, description: 'test column', sql: 'ALTER TABLE known_patients ADD COLUMN note TEXT' }];
+    expect(migrate(db, next)).toEqual([NEWEST + 1]);
     expect(migrate(db, next)).toEqual([]);
-    expect(currentSchemaVersion(db)).toBe(2);
+    expect(currentSchemaVersion(db)).toBe(NEWEST + 1);
     db.close();
   });
 
   it('rolls a failing migration back entirely', () => {
     const db = new Database(':memory:');
     migrate(db);
-    const broken = [...MIGRATIONS, { version: 2, description: 'broken', sql: 'CREATE TABLE half_done (x); SELECT * FROM no_such_table;' }];
+    const broken = [...MIGRATIONS, { version: NEWEST + 1, description: 'broken', sql: 'CREATE TABLE half_done (x); SELECT * FROM no_such_table;' }];
     expect(() => migrate(db, broken)).toThrow(/no_such_table/);
-    expect(currentSchemaVersion(db)).toBe(1);
+    expect(currentSchemaVersion(db)).toBe(NEWEST);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'half_done'").get()).toBeUndefined();
     db.close();
+  });
+
+  it('upgrades a version-1 database in place: its DocumentEntries stay findable through the new time index', async () => {
+    const file = tempFile();
+    const de = makeDocumentEntry({ creationTime: ['20200615'] });
+    const first = openSqliteRegistryStore(file);
+    await first.applySubmission(makeSubmission([de]));
+    await first.close();
+    // Turn the file back into exactly what version 1 left: its indexes, and no version-2 row.
+    const raw = new Database(file);
+    raw.exec(`
+      DROP INDEX document_entries_patient_status_time;
+      CREATE INDEX document_entries_patient_status ON document_entries (patient_id, status);
+      CREATE INDEX document_entries_creation_time ON document_entries (creation_time);
+      CREATE INDEX document_entries_service_start_time ON document_entries (service_start_time);
+      CREATE INDEX document_entries_service_stop_time ON document_entries (service_stop_time);
+      DELETE FROM schema_version WHERE version > 1;
+    `);
+    expect(currentSchemaVersion(raw)).toBe(1);
+    raw.close();
+
+    const store = openSqliteRegistryStore(file);
+    try {
+      const found = await store.findDocumentEntries({ patientId: PATIENT_A, statuses: [Approved], creationTime: { from: '2020', to: '2021' } });
+      expect(found.map((d) => d.entryUuid)).toEqual([de.entryUuid]);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(file, { readonly: true });
+    const indexes = (after.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'document_entries' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name);
+    expect(currentSchemaVersion(after)).toBe(NEWEST);
+    after.close();
+    expect(indexes.sort()).toEqual(['document_entries_lid', 'document_entries_patient_status_time', 'document_entries_unique_id']);
   });
 
   it('refuses a database written by a newer schema', async () => {
@@ -170,13 +205,20 @@ describe('SQLite registry store: query plans use the indexes', () => {
     creationTime: { from: '2020', to: '2021' },
   };
 
-  it('drives FindDocuments from (patient_id, status) and probes codes through the code index', () => {
+  it('drives FindDocuments from (patient_id, status, creation_time) and probes codes through the code index', () => {
     const details = plan(selectObjects('document_entries', documentEntryWhere(findDocuments)));
-    expect(details).toContain('SEARCH t USING INDEX document_entries_patient_status (patient_id=? AND status=?)');
+    expect(details).toContain('SEARCH t USING INDEX document_entries_patient_status_time (patient_id=? AND status=? AND creation_time>? AND creation_time<?)');
     expect(details).toContain('SEARCH c EXISTS USING COVERING INDEX codes_kind_code_scheme_owner (kind=? AND code=? AND scheme=? AND owner_seq=?)');
     expect(details.some((d) => d.startsWith('SEARCH a USING COVERING INDEX authors_owner_person (owner_seq=?)'))).toBe(true);
     expect(details.some((d) => d.startsWith('SEARCH r') && d.includes('reference_ids_value_owner'))).toBe(true);
     expectNoTableScan(details);
+  });
+
+  it('drives FindDocuments without a time range from the (patient_id, status) prefix of the same index', () => {
+    const { creationTime: _omitted, ...noTime } = findDocuments;
+    expect(plan(selectObjects('document_entries', documentEntryWhere(noTime)))).toContain(
+      'SEARCH t USING INDEX document_entries_patient_status_time (patient_id=? AND status=?)',
+    );
   });
 
   it('looks DocumentEntries up by entryUUID, uniqueId and lid through their indexes', () => {

@@ -116,6 +116,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'FindDocuments index checks the creationTime range; drop DocumentEntry time indexes no query uses',
+    // Benchmark (docs/BENCHMARKS.md): with (patient_id, status) SQLite read every row of the patient (one 4 KiB
+    // page each, scattered over years of inserts) to test creation_time; with the time in the index it reads
+    // only the matching rows (store query 164 -> 69 us at 1,000,000 entries). The new index has the old one as
+    // its prefix, so the old one is dropped. Every stored query names a patient or ids, so no plan starts from a
+    // time column; those three indexes only cost inserts.
+    sql: `
+      CREATE INDEX document_entries_patient_status_time ON document_entries (patient_id, status, creation_time);
+      DROP INDEX document_entries_patient_status;
+      DROP INDEX document_entries_creation_time;
+      DROP INDEX document_entries_service_start_time;
+      DROP INDEX document_entries_service_stop_time;
+    `,
+  },
 ];
 
 const CREATE_VERSION_TABLE = `
