@@ -112,7 +112,12 @@ export interface RegistryStore {
   addKnownPatients(patientIds: string[]): Promise<void>;
   isKnownPatient(patientId: string): Promise<boolean>;
 
-  /** Object counts, for health and benchmarks. */
+  /**
+   * Resolves when the store can answer (rejects when it cannot): what GET /health asks. Constant time, unlike
+   * stats(), which counts every object (about half a second at 1,000,000 entries on SQLite).
+   */
+  ping(): Promise<void>;
+  /** Object counts, for tests, tools and benchmarks; its cost grows with the store. */
   stats(): Promise<{ documentEntries: number; submissionSets: number; folders: number; associations: number }>;
   close(): Promise<void>;
 }

@@ -169,6 +169,10 @@ export function runRegistryStoreContract(name: string, makeStore: () => Promise<
         expect(await findDocs({ patientId: PATIENT_A, statuses: [Approved] })).toEqual(order);
       });
 
+      it('answers ping while open', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
       it('counts objects per kind', async () => {
         expect(await store.stats()).toEqual({ documentEntries: 0, submissionSets: 0, folders: 0, associations: 0 });
         const entries = [makeDocumentEntry(), makeDocumentEntry()];

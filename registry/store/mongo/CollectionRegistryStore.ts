@@ -133,6 +133,10 @@ export class CollectionRegistryStore implements RegistryStore {
     return (await this.db.collections.findOne('known_patients', { _id: { $eq: patientId } })) !== undefined;
   }
 
+  async ping(): Promise<void> {
+    await this.db.ping();
+  }
+
   async stats(): Promise<{ documentEntries: number; submissionSets: number; folders: number; associations: number }> {
     const [documentEntries, submissionSets, folders, associations] = await Promise.all(KIND_COLLECTIONS.map((c) => this.db.collections.count(c, {})));
     return { documentEntries: documentEntries ?? 0, submissionSets: submissionSets ?? 0, folders: folders ?? 0, associations: associations ?? 0 };

@@ -160,6 +160,10 @@ class MongoRegistryDatabase implements RegistryDatabase {
     return counter.value - count + 1;
   }
 
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }

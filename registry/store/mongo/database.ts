@@ -51,5 +51,7 @@ export interface RegistryDatabase {
   inTransaction<T>(work: (tx: RegistryCollections) => Promise<T>): Promise<T>;
   /** Reserve `count` consecutive insertion-sequence numbers; returns the first. */
   reserveSequence(count: number): Promise<number>;
+  /** Resolves when the database answers (health checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -201,6 +201,10 @@ class SqliteRegistryStore implements RegistryStore {
     return this.statement('SELECT 1 FROM known_patients WHERE patient_id = ?').get(patientId) !== undefined;
   }
 
+  async ping(): Promise<void> {
+    this.statement('SELECT 1').get();
+  }
+
   async stats(): Promise<{ documentEntries: number; submissionSets: number; folders: number; associations: number }> {
     const rows = this.statement('SELECT kind, count(*) AS n FROM object_ids GROUP BY kind').all() as { kind: ObjectKind; n: number }[];
     const count = (kind: ObjectKind): number => rows.find((r) => r.kind === kind)?.n ?? 0;

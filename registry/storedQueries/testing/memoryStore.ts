@@ -159,6 +159,7 @@ function copy<T>(o: T): T {
 export class MemoryRegistryStore implements RegistryStore {
   /** Insertion order is kept (Map); keyed by lowercased entryUUID. */
   private readonly objects = new Map<string, XdsObject>();
+  private closed = false;
   private readonly patients = new Set<string>();
 
   private all<K extends XdsObject['type']>(type: K): Extract<XdsObject, { type: K }>[] {
@@ -249,7 +250,12 @@ export class MemoryRegistryStore implements RegistryStore {
     };
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('memory store is closed');
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.objects.clear();
   }
 }

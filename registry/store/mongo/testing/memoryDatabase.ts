@@ -121,6 +121,7 @@ export class MemoryRegistryDatabase implements RegistryDatabase {
   private data: Data = emptyData();
   private sequence = 0;
   private ids = 0;
+  private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly uniqueIndexes: IndexSpec[];
   readonly collections: RegistryCollections;
@@ -152,7 +153,12 @@ export class MemoryRegistryDatabase implements RegistryDatabase {
     return structuredClone(this.data[collection]);
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('memory database is closed');
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.data = emptyData();
   }
 

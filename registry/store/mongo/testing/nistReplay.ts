@@ -123,6 +123,7 @@ export function capturingStore(inner: RegistryStore): CapturingStore {
       knownPatients.push(...ids);
     },
     isKnownPatient: (id) => inner.isKnownPatient(id),
+    ping: () => inner.ping(),
     stats: () => inner.stats(),
     close: () => inner.close(),
   };
@@ -185,6 +186,7 @@ export function recordingStore(inner: RegistryStore): RecordingStore {
     applySubmission: (c) => inner.applySubmission(c),
     addKnownPatients: (ids) => inner.addKnownPatients(ids),
     isKnownPatient: (id) => inner.isKnownPatient(id),
+    ping: () => inner.ping(),
     stats: () => inner.stats(),
     close: () => inner.close(),
   };
