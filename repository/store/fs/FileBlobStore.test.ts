@@ -241,6 +241,51 @@ describe('FileBlobStore', () => {
     expect((await readAll('9.1')).toString()).toBe('kept');
   });
 
+  test('opening the store removes a sidecar whose data file is missing (a crash before the folder fsync)', async () => {
+    await store.commit([{ staged: await stageBytes('whole'), uniqueId: '9.3', mimeType: 'text/plain' }]);
+    await store.commit([{ staged: await stageBytes('only metadata left'), uniqueId: '9.4', mimeType: 'text/plain' }]);
+    await store.close();
+    fs.rmSync(store.pathsOf('9.4').data); // the sidecar's rename reached the disk, the data file's did not
+    store = await FileBlobStore.open(path.join(root, 'repository'));
+    expect(fs.existsSync(store.pathsOf('9.4').sidecar)).toBe(false);
+    expect(await store.info('9.4')).toBeUndefined();
+    expect((await readAll('9.3')).toString()).toBe('whole');
+  });
+
+  test('a commit fsyncs each shard folder once, after all its renames, and leaves nothing in tmp/', async () => {
+    const items = [];
+    for (let i = 0; i < 12; i++) items.push({ staged: await stageBytes(`doc ${i}`), uniqueId: `11.${i}`, mimeType: 'text/plain' });
+    const shards = new Set(items.map((i) => store.pathsOf(i.uniqueId).dir));
+    const probe = await fs.promises.open(path.join(root, 'probe'), 'w');
+    const fileHandleProto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const syncedDirs: string[] = [];
+    const sync = jest.spyOn(fileHandleProto, 'sync');
+    const open = jest.spyOn(fs.promises, 'open');
+    try {
+      await store.commit(items);
+      const dirHandles = new Set<unknown>();
+      for (const [n, call] of open.mock.calls.entries()) {
+        if (!shards.has(String(call[0]))) continue;
+        syncedDirs.push(String(call[0]));
+        dirHandles.add(await open.mock.results[n]?.value);
+      }
+      expect(syncedDirs.sort()).toEqual([...shards].sort()); // each folder opened once, kept open for later commits
+      // (the data file and the sidecar are fsynced too, by their writers; only the folders' fsyncs are counted)
+      expect(sync.mock.contexts.filter((h) => dirHandles.has(h))).toHaveLength(shards.size);
+      open.mockClear();
+      sync.mockClear();
+      const again = store.pathsOf('11.0x').dir;
+      await store.commit([{ staged: await stageBytes('again'), uniqueId: '11.0x', mimeType: 'text/plain' }]);
+      expect(open.mock.calls.filter((c) => String(c[0]) === again)).toHaveLength(shards.has(again) ? 0 : 1);
+    } finally {
+      sync.mockRestore();
+      open.mockRestore();
+    }
+    for (const [i, item] of items.entries()) expect((await readAll(item.uniqueId)).toString()).toBe(`doc ${i}`);
+    expect(tmpFiles()).toEqual([]);
+  });
+
   test('concurrent commits of one uniqueId: one creates, the identical other is left as it is', async () => {
     const a = await stageBytes('same bytes');
     const b = await stageBytes('same bytes');
