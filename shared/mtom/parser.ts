@@ -1,7 +1,9 @@
 /**
  * The multipart/related state machine behind readMultipartRelated: preamble → (headers → body)* → epilogue.
- * Delimiters are found with Buffer.indexOf on LF "--" boundary; fewer bytes than a CR plus that delimiter are held
- * back between chunks, everything else of an attachment is written on at once.
+ * Delimiters are found with Buffer.indexOf on LF "--" boundary. In a body only the tail that could still begin a
+ * delimiter (a CR, or a prefix of CR LF "--" boundary) is held back between chunks; every other byte is passed on as
+ * a view (subarray) of the caller's chunk, never copied. A held tail is joined with just the first few bytes of the
+ * next chunk (the "seam", see push), so the only copies are of seam-sized pieces and of part headers.
  */
 import type { Writable } from 'node:stream';
 import { LimitError, SoapFault } from '../errors';
@@ -27,6 +29,8 @@ type Current = { info: PartInfo; size: number; decoder?: Base64Decoder } & ({ ro
 export class MultipartParser {
   private readonly dashBoundary: Buffer; // "--" boundary
   private readonly delimiter: Buffer; // LF "--" boundary (an optional CR before it also belongs to the delimiter)
+  /** Bytes of a new chunk joined to a held tail: a whole delimiter plus what may follow it ("--", CR LF). */
+  private readonly seamBytes: number;
   private buf: Buffer = EMPTY;
   private state: 'preamble' | 'headers' | 'body' | 'epilogue' = 'preamble';
   /** buf[0] starts a line, so a delimiter may begin there without a line break (message start, empty part). */
@@ -52,6 +56,7 @@ export class MultipartParser {
   ) {
     this.dashBoundary = Buffer.from(`--${boundary}`, 'latin1');
     this.delimiter = Buffer.from(`\n--${boundary}`, 'latin1');
+    this.seamBytes = this.delimiter.length + 8;
   }
 
   async push(chunk: Buffer): Promise<void> {
@@ -61,8 +66,28 @@ export class MultipartParser {
     if (maxTotal !== undefined && this.total > maxTotal) {
       throw new LimitError(`The multipart body exceeds the limit of ${maxTotal} bytes`);
     }
-    if (this.state === 'epilogue' || chunk.length === 0) return; // the epilogue is read and ignored
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    // buf is always the unconsumed end of everything fed so far (the states only ever drop bytes from its front).
+    // `fed` bytes of chunk have been fed. While bytes of an earlier chunk are still held, feed the chunk piecewise
+    // through a small concatenated seam; as soon as everything held lies within the fed part of this chunk, the
+    // held bytes are chunk[fed - held, fed), so the parser goes on with a view of the chunk instead of a copy.
+    for (let fed = 0; fed < chunk.length && this.state !== 'epilogue'; ) {
+      const held = this.buf.length;
+      if (held <= fed) {
+        this.buf = chunk.subarray(fed - held);
+        fed = chunk.length;
+      } else {
+        // At least as many new bytes as are held: a held delimiter prefix is resolved by one seam, and a long
+        // held run (part headers, transport padding) at most doubles per step, so seam copying stays linear.
+        const n = Math.min(chunk.length - fed, Math.max(held, this.seamBytes));
+        this.buf = Buffer.concat([this.buf, chunk.subarray(fed, fed + n)]);
+        fed += n;
+      }
+      await this.run();
+    }
+  }
+
+  /** Runs the state machine over buf until it needs more input. */
+  private async run(): Promise<void> {
     for (;;) {
       let progressed: boolean;
       if (this.state === 'preamble') progressed = this.scanPreamble();
@@ -237,8 +262,8 @@ export class MultipartParser {
       const c = this.candidate(from);
       if (c === 'more') return false;
       if (c === null) {
-        // Hold back fewer bytes than CR + delimiter: a delimiter split across chunks is found next time.
-        await this.emit(this.buf.length - Math.min(this.buf.length, this.delimiter.length));
+        // Hold back only a tail that could begin a delimiter split across chunks; it is found next time.
+        await this.emit(this.buf.length - this.partialDelimiterLength());
         return false;
       }
       const end = this.delimiterEnd(c[1]);
@@ -260,7 +285,24 @@ export class MultipartParser {
     }
   }
 
-  /** Passes the first n bytes of buf on as content of the current part. */
+  /**
+   * Length of the end of buf that may begin a delimiter completed by later input: CR? LF "--" boundary cut short
+   * (from its LF), or a lone final CR; 0 when no end of buf can. Called when buf holds no whole delimiter candidate
+   * at or after the scan position, so only LFs within the last delimiter-length - 1 bytes need checking (the
+   * boundary has no LF, so at most one of them can match).
+   */
+  private partialDelimiterLength(): number {
+    const b = this.buf;
+    const len = b.length;
+    for (let s = Math.max(0, len - this.delimiter.length + 1); s < len; s++) {
+      if (b[s] === LF && b.compare(this.delimiter, 0, len - s, s, len) === 0) {
+        return s > 0 && b[s - 1] === CR ? len - s + 1 : len - s;
+      }
+    }
+    return len > 0 && b[len - 1] === CR ? 1 : 0;
+  }
+
+  /** Passes the first n bytes of buf on as content of the current part (a view of buf, not a copy). */
   private async emit(n: number): Promise<void> {
     if (n <= 0) return;
     const raw = this.buf.subarray(0, n);
