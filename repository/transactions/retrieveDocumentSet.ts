@@ -4,8 +4,6 @@
  * otherwise a DocumentResponse whose bytes stream from the BlobStore as an XOP part when the answer is written.
  * Status: every request served → Success, some → PartialSuccess, none → Failure. The registry is not consulted.
  */
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { registryError, type RegistryError } from '../../shared/errors';
 import type { DocumentResponse, ResponseStatus, RetrieveDocumentSetRequest, RetrieveDocumentSetResponse } from '../../shared/ebxml/types';
 import { hrefForContentId } from '../../shared/mtom/contentType';
@@ -51,7 +49,7 @@ export async function retrieveDocumentSet(request: RetrieveDocumentSetRequest, d
     };
     if (r.homeCommunityId !== undefined) response.homeCommunityId = r.homeCommunityId;
     documentResponses.push(response);
-    parts.push({ contentId, contentType: info.mimeType, open: () => deferredStream(() => deps.store.open(documentUniqueId)) });
+    parts.push({ contentId, contentType: info.mimeType, open: () => deps.store.open(documentUniqueId) });
   }
   return { response: { registryResponse: { status: statusOf(documentResponses.length, request.documentRequests.length), errors }, documentResponses }, parts };
 }
@@ -59,14 +57,4 @@ export async function retrieveDocumentSet(request: RetrieveDocumentSetRequest, d
 function statusOf(served: number, requested: number): ResponseStatus {
   if (served === requested) return 'Success';
   return served === 0 ? 'Failure' : 'PartialSuccess';
-}
-
-/** A Readable available at once whose bytes come from a stream that is opened asynchronously. */
-export function deferredStream(open: () => Promise<Readable>): Readable {
-  const out = new PassThrough();
-  open().then(
-    (src) => pipeline(src, out).catch((e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e)))),
-    (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
-  );
-  return out;
 }

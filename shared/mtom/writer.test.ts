@@ -96,6 +96,28 @@ describe('MTOM writer', () => {
     );
   });
 
+  it('opens a part asynchronously only when it is reached, and passes an open failure on as a rejection', async () => {
+    const opened: string[] = [];
+    const later = (id: string, body: string) => async () => {
+      opened.push(id);
+      await new Promise((r) => setImmediate(r));
+      return Readable.from([Buffer.from(body)]);
+    };
+    const out = new CollectingSink();
+    await writeMultipartRelated(out, {
+      boundary: 'B',
+      root: { contentId: 'r', xml: '<x/>' },
+      parts: [
+        { contentId: 'a', contentType: 'text/plain', open: later('a', 'AAA') },
+        { contentId: 'b', contentType: 'text/plain', open: later('b', 'BBB') },
+      ],
+    });
+    expect(opened).toEqual(['a', 'b']);
+    expect(out.data.toString()).toContain('Content-ID: <a>\r\n\r\nAAA\r\n--B\r\n');
+    expect(out.data.toString()).toContain('Content-ID: <b>\r\n\r\nBBB\r\n--B--\r\n');
+    await expect(render({ boundary: 'B', root: { contentId: 'r', xml: '<x/>' }, parts: [{ contentId: 'd', contentType: 'x/y', open: () => Promise.reject(new Error('document file gone')) }] })).rejects.toThrow('document file gone');
+  });
+
   it('round-trips through the reader with identical bytes, in any chunking', async () => {
     const boundary = newBoundary();
     const docs = [

@@ -15,8 +15,11 @@ export interface MtomContentTypeOptions {
 export interface MtomAttachment {
   contentId: string;
   contentType: string;
-  /** Called when the part is about to be written; the stream is consumed with back-pressure. */
-  open: () => Readable;
+  /**
+   * Called when the part is about to be written; the stream is consumed with back-pressure. A promise lets a
+   * store open its file only then, with no PassThrough in between (that extra hop cost ITI-43 ~10 % in the bench).
+   */
+  open: () => Readable | Promise<Readable>;
 }
 
 export interface MtomMessage {
@@ -102,7 +105,7 @@ export async function writeMultipartRelated(out: Writable, msg: MtomMessage, opt
     await writeChunk(out, xml);
     for (const part of msg.parts) {
       await writeChunk(out, partHead(msg.boundary, part.contentType, part.contentId, false));
-      await copy(part.open(), out);
+      await copy(await part.open(), out);
     }
     await writeChunk(out, Buffer.from(`\r\n--${msg.boundary}--\r\n`, 'latin1'));
     if (opts.end ?? true) await endAndWait(out);

@@ -52,7 +52,8 @@ export interface IncomingSoap<H> {
 export interface MtomOutPart {
   contentId: string;
   contentType: string;
-  open: () => Readable;
+  /** Called when the part is written (see MtomAttachment.open). */
+  open: () => Readable | Promise<Readable>;
 }
 
 /** What an operation answers: a body element string, with attachments when the answer is MTOM. */
