@@ -2,10 +2,13 @@
  * Durable audit delivery (ATNA ITI-20) and the Auditor the services use.
  *
  * With a syslog URL, every record is first appended to `outbox.log` in the data directory and
- * fsynced; only then does record() resolve. One sender loop delivers the records in file order and
- * advances a persisted cursor (`outbox.cursor`) after the transport accepted them (see below). While the
- * collector is unreachable it retries with exponential backoff; nothing recorded is dropped. When
- * everything is delivered the file is truncated (compaction).
+ * fdatasync'ed; only then does record() resolve. Appends are group-committed (AppendLog): the records
+ * of one event-loop turn, and those recorded while the previous write + fdatasync runs, share one
+ * write and one fdatasync. One sender loop delivers the records in file order and advances a
+ * persisted cursor (`outbox.cursor`) after the transport accepted them (see below), writing it at
+ * most once per cursorSyncMs (default 200 ms) rather than per delivered batch. While the collector is
+ * unreachable it retries with exponential backoff; nothing recorded is dropped. When everything is
+ * delivered the file is truncated (compaction, also at most once per cursorSyncMs).
  *
  * Guarantee: at-least-once, in order, per data directory.
  *  - RFC 5425 has no acknowledgements, so a record written to the TLS connection stays "in flight"
@@ -14,15 +17,15 @@
  *    records move the persisted cursor.
  *  - Duplicates can occur: records re-sent after such a break (the collector may have read some),
  *    and after a crash of this process the in-flight records and those confirmed since the last
- *    cursor write (one loop iteration).
+ *    cursor write (at most cursorSyncMs earlier).
  *  - Loss remains possible only where TCP/UDP hide it: a collector that accepted data into its
  *    buffers and lost it more than confirmDelayMs later, a silent network partition (no FIN/RST)
  *    that TCP reports only after minutes, and UDP (RFC 5426), which is fire-and-forget.
  *  - A record the transport rejects permanently (a message too large for UDP) is moved to
  *    `undeliverable.log` (one JSON line each) and reported through onError, so it cannot block the queue.
  *
- * Without a syslog URL, each AuditMessage is appended (fsynced) as one line to `audit.log` and
- * nothing else happens.
+ * Without a syslog URL, each AuditMessage is appended (fdatasync'ed, group-committed the same way)
+ * as one line to `audit.log` and nothing else happens.
  *
  * One process per data directory: an `audit.lock` file (holding the pid) enforces it.
  */
@@ -34,7 +37,10 @@ import { AuditContext, AuditEvent, buildAuditMessage } from './auditMessage';
 import { PermanentSendError, SyslogTransport, createSyslogTransport, formatSyslogMessage } from './syslog';
 
 export interface Auditor {
-  /** Resolves once the record is durable (fsynced locally); rejects if it could not be built or stored. */
+  /**
+   * Resolves once the record is durable (fdatasync'ed locally, in one group commit with the records
+   * around it); rejects if it could not be built or stored (then none of its batch was stored).
+   */
   record(ev: AuditEvent): Promise<void>;
   /** Stops accepting records, tries to deliver the backlog (bounded by closeTimeoutMs), releases files. */
   close(): Promise<void>;
@@ -81,6 +87,12 @@ export interface AuditorOptions {
   onError?: (err: Error) => void;
   /** Use this transport instead of one built from syslogUrl. */
   transport?: SyslogTransport;
+  /** See OutboxOptions.cursorSyncMs; default 200 ms. */
+  cursorSyncMs?: number;
+  /** Bounds of one write + fdatasync of outbox.log / audit.log; defaults 1024 records, 1 MiB. */
+  groupCommit?: GroupCommitOptions;
+  /** File access for outbox.log, audit.log, undeliverable.log and outbox.cursor (tests). Default node:fs. */
+  fileSystem?: AuditFileSystem;
 }
 
 export const OUTBOX_FILE = 'outbox.log';
@@ -141,34 +153,80 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Append-only file with group commit
+// File access (a seam for tests) and the append-only file with group commit
 
-type LogOp =
-  | { kind: 'append'; data: Buffer; resolve: () => void; reject: (e: Error) => void }
-  | { kind: 'exclusive'; run: () => Promise<void>; resolve: () => void; reject: (e: Error) => void };
+/** The operations the audit files need from an open file (a subset of fs.promises.FileHandle). */
+export interface AuditFile {
+  /** Writes at the current position (the end, for files opened with O_APPEND). */
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+/** How the audit files are opened. The default is node:fs; tests pass a wrapper to count or fail calls. */
+export interface AuditFileSystem {
+  open(file: string, flags: number | string, mode: number): Promise<AuditFile>;
+}
+
+export const nodeAuditFileSystem: AuditFileSystem = {
+  open: (file, flags, mode) => fsp.open(file, flags, mode),
+};
+
+/** Bounds of one group commit (one write + one fdatasync). */
+export interface GroupCommitOptions {
+  /** Most records per write; default 1024. */
+  maxRecords?: number;
+  /** Most bytes per write (a single larger record is written alone); default 1 MiB. */
+  maxBytes?: number;
+}
+
+export interface AppendLogOptions {
+  fileSystem?: AuditFileSystem;
+  groupCommit?: GroupCommitOptions;
+}
+
+type AppendOp = { kind: 'append'; data: Buffer; resolve: () => void; reject: (e: Error) => void };
+type LogOp = AppendOp | { kind: 'exclusive'; run: () => Promise<void>; resolve: () => void; reject: (e: Error) => void };
 
 /**
- * An append-only file. Concurrent appends are written and fdatasync'ed together; an append resolves
- * after its bytes are durable. `size` counts durable bytes only. Exclusive operations (truncation)
- * run between append batches, in queue order.
+ * An append-only file with group commit, like a WAL. Appends are not written at once: the ones made
+ * in the same event-loop turn, and the ones made while an earlier write + fdatasync is in progress,
+ * are written with one write and made durable with one fdatasync (at most groupCommit.maxRecords /
+ * maxBytes at a time, in append order). An append resolves only after the fdatasync that covers it;
+ * if the write or the fdatasync fails, every append of that batch rejects and the file is cut back
+ * to its last durable size, so no part of a failed batch stays in front of later records. `size`
+ * counts durable bytes only. Exclusive operations (truncation) run between batches, in queue order.
  */
 export class AppendLog {
   private queue: LogOp[] = [];
   private running = false;
+  private scheduled = false;
+  /** A failed batch may have left bytes after `size` that could not be cut off yet. */
+  private tornTail = false;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
 
   private constructor(
     readonly file: string,
-    private readonly fh: FileHandle,
+    private readonly fh: AuditFile,
     public size: number,
-  ) {}
+    groupCommit: GroupCommitOptions,
+  ) {
+    this.maxRecords = Math.max(1, groupCommit.maxRecords ?? 1024);
+    this.maxBytes = Math.max(1, groupCommit.maxBytes ?? 1024 * 1024);
+  }
 
   /** Opens (creating) the file; a torn last line from a crash is cut off. */
-  static async open(file: string): Promise<AppendLog> {
+  static async open(file: string, opts: AppendLogOptions = {}): Promise<AppendLog> {
     const existed = await fsp.stat(file).then(
       () => true,
       () => false,
     );
-    const fh = await fsp.open(file, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_APPEND, 0o600);
+    const fs = opts.fileSystem ?? nodeAuditFileSystem;
+    const fh = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_APPEND, 0o600);
     try {
       if (!existed) await fsyncDir(path.dirname(file));
       const size = await completeLinesSize(fh);
@@ -177,18 +235,19 @@ export class AppendLog {
         await fh.truncate(size);
         await fh.datasync();
       }
-      return new AppendLog(file, fh, size);
+      return new AppendLog(file, fh, size, opts.groupCommit ?? {});
     } catch (e) {
       await fh.close();
       throw e;
     }
   }
 
+  /** Resolves once data is durable (written and fdatasync'ed together with the other appends of its batch). */
   append(data: string | Buffer): Promise<void> {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'append', data: buf, resolve, reject });
-      this.kick();
+      this.schedule();
     });
   }
 
@@ -196,7 +255,7 @@ export class AppendLog {
   exclusive(fn: () => Promise<void>): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'exclusive', run: fn, resolve, reject });
-      this.kick();
+      this.schedule();
     });
   }
 
@@ -205,6 +264,7 @@ export class AppendLog {
     await this.fh.truncate(0);
     await this.fh.datasync();
     this.size = 0;
+    this.tornTail = false;
   }
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -223,13 +283,38 @@ export class AppendLog {
     await this.fh.close();
   }
 
+  /**
+   * Starts the writer after the current event-loop turn (setImmediate), so that everything appended
+   * in this turn goes into the first write. While the writer runs, it picks up new appends itself.
+   */
+  private schedule(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.kick();
+    });
+  }
+
   private kick(): void {
     if (this.running) return;
     this.running = true;
     void this.drain().finally(() => {
       this.running = false;
-      if (this.queue.length > 0) this.kick();
+      if (this.queue.length > 0) this.schedule();
     });
+  }
+
+  /** Removes and returns the appends at the head of the queue that fit in one write. */
+  private takeBatch(): AppendOp[] {
+    let n = 0;
+    let bytes = 0;
+    for (; n < this.queue.length && n < this.maxRecords; n++) {
+      const op = this.queue[n];
+      if (op.kind !== 'append' || (n > 0 && bytes + op.data.length > this.maxBytes)) break;
+      bytes += op.data.length;
+    }
+    return this.queue.splice(0, n) as AppendOp[];
   }
 
   private async drain(): Promise<void> {
@@ -245,25 +330,34 @@ export class AppendLog {
         }
         continue;
       }
-      let n = 0;
-      while (n < this.queue.length && this.queue[n].kind === 'append') n++;
-      const batch = this.queue.splice(0, n) as Array<Extract<LogOp, { kind: 'append' }>>;
+      const batch = this.takeBatch();
       const data = batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((b) => b.data));
       try {
+        if (this.tornTail) {
+          await this.fh.truncate(this.size);
+          this.tornTail = false;
+        }
         await writeAll(this.fh, data);
         await this.fh.datasync();
         this.size += data.length;
         for (const b of batch) b.resolve();
       } catch (e) {
-        // Cut off whatever part of the batch reached the file, so the next append starts a clean line.
-        await this.fh.truncate(this.size).catch(() => undefined);
+        // Cut off whatever part of the batch reached the file, so the next batch starts a clean line
+        // (retried before the next write if this fails too).
+        this.tornTail = true;
+        await this.fh.truncate(this.size).then(
+          () => {
+            this.tornTail = false;
+          },
+          () => undefined,
+        );
         for (const b of batch) b.reject(e as Error);
       }
     }
   }
 }
 
-async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+async function writeAll(fh: AuditFile, data: Buffer): Promise<void> {
   let off = 0;
   while (off < data.length) {
     const { bytesWritten } = await fh.write(data, off, data.length - off);
@@ -272,7 +366,7 @@ async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
 }
 
 /** Size of the file up to and including its last newline. */
-async function completeLinesSize(fh: FileHandle): Promise<number> {
+async function completeLinesSize(fh: AuditFile): Promise<number> {
   const { size } = await fh.stat();
   const chunk = 64 * 1024;
   let end = size;
@@ -301,7 +395,16 @@ export interface OutboxOptions {
    */
   confirmDelayMs?: number;
   closeTimeoutMs?: number;
+  /**
+   * While records are outstanding, the delivery progress (outbox.cursor, or the compaction of
+   * outbox.log once everything is confirmed) is written at most once per this interval, not once per
+   * delivered batch. Default 200 ms. After a crash, the records confirmed in the last interval are
+   * sent again.
+   */
+  cursorSyncMs?: number;
   onError?: (err: Error) => void;
+  fileSystem?: AuditFileSystem;
+  groupCommit?: GroupCommitOptions;
 }
 
 interface OutboxRecord {
@@ -331,6 +434,8 @@ export class Outbox {
   private cursor = 0;
   private sendCursor = 0;
   private persistedCursor = 0;
+  /** When progress (cursor file or compaction) was last written or attempted. */
+  private progressWrittenAt = 0;
   private inFlight: InFlight[] = [];
   private closing = false;
   private stopping = false;
@@ -344,7 +449,9 @@ export class Outbox {
   private readonly batchSize: number;
   private readonly confirmDelay: number;
   private readonly closeTimeoutMs: number;
+  private readonly cursorSyncMs: number;
   private readonly onError: (err: Error) => void;
+  private readonly fs: AuditFileSystem;
 
   private constructor(
     private readonly opts: OutboxOptions,
@@ -356,21 +463,33 @@ export class Outbox {
     this.batchSize = Math.max(1, opts.batchSize ?? 100);
     this.confirmDelay = Math.max(0, opts.confirmDelayMs ?? 1000);
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 2000;
+    this.cursorSyncMs = Math.max(0, opts.cursorSyncMs ?? 200);
+    this.fs = opts.fileSystem ?? nodeAuditFileSystem;
     this.onError = opts.onError ?? (() => undefined);
     opts.transport.onConnectionLost?.(() => this.wakeWork());
   }
 
   /** Opens the outbox in dir (the caller holds the directory lock) and starts delivering. */
   static async open(opts: OutboxOptions): Promise<Outbox> {
-    const log = await AppendLog.open(path.join(opts.dir, OUTBOX_FILE));
-    const dead = await AppendLog.open(path.join(opts.dir, UNDELIVERABLE_FILE));
-    const box = new Outbox(opts, log, dead);
-    await box.recoverCursor();
-    box.loop = box.run();
-    return box;
+    const logOpts: AppendLogOptions = {};
+    if (opts.fileSystem) logOpts.fileSystem = opts.fileSystem;
+    if (opts.groupCommit) logOpts.groupCommit = opts.groupCommit;
+    const log = await AppendLog.open(path.join(opts.dir, OUTBOX_FILE), logOpts);
+    let dead: AppendLog | undefined;
+    try {
+      dead = await AppendLog.open(path.join(opts.dir, UNDELIVERABLE_FILE), logOpts);
+      const box = new Outbox(opts, log, dead);
+      await box.recoverCursor();
+      box.loop = box.run();
+      return box;
+    } catch (e) {
+      await log.close().catch(() => undefined);
+      await dead?.close().catch(() => undefined);
+      throw e;
+    }
   }
 
-  /** Appends durably; resolves after fsync. */
+  /** Appends durably; resolves after the fdatasync of its group commit. */
   async append(message: string): Promise<void> {
     if (this.closing) throw new Error('audit outbox is closed');
     await this.log.append(`${JSON.stringify({ m: message })}\n`);
@@ -467,35 +586,58 @@ export class Outbox {
   }
 
   private async recoverCursor(): Promise<void> {
-    const text = await fsp.readFile(path.join(this.opts.dir, CURSOR_FILE), 'utf8').catch(() => '0');
-    let cursor = Number(text.trim());
-    if (!Number.isSafeInteger(cursor) || cursor < 0 || cursor > this.log.size) cursor = 0;
+    const text = await fsp.readFile(path.join(this.opts.dir, CURSOR_FILE), 'utf8').catch(() => undefined);
+    let cursor = text === undefined ? 0 : Number(text.trim());
+    let fileHoldsIt = text !== undefined;
+    if (!Number.isSafeInteger(cursor) || cursor < 0 || cursor > this.log.size) {
+      cursor = 0;
+      fileHoldsIt = false;
+    }
     if (cursor > 0) {
       const before = await this.log.read(cursor - 1, 1);
       if (before[0] !== 0x0a) {
         this.onError(new Error(`audit outbox cursor ${cursor} is not at a record boundary; re-sending from the start`));
         cursor = 0;
+        fileHoldsIt = false;
       }
     }
     this.cursor = cursor;
     this.sendCursor = cursor;
-    this.persistedCursor = cursor;
+    // -1: the file does not hold this value, so the next progress write replaces it (even with 0).
+    this.persistedCursor = fileHoldsIt ? cursor : -1;
+    // An unusable value must not stay on disk: once new records grow the log past it, it could
+    // point at a record boundary and skip records after a crash.
+    if (text !== undefined && !fileHoldsIt) await this.persistCursor();
   }
 
   private async persistCursor(): Promise<void> {
     if (this.cursor === this.persistedCursor) return;
+    this.progressWrittenAt = Date.now();
     const value = this.cursor;
     const file = path.join(this.opts.dir, CURSOR_FILE);
     const tmp = `${file}.tmp`;
-    const fh = await fsp.open(tmp, 'w', 0o600);
+    const fh = await this.fs.open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(`${value}\n`);
+      await writeAll(fh, Buffer.from(`${value}\n`));
       await fh.datasync();
     } finally {
       await fh.close();
     }
     await fsp.rename(tmp, file);
     this.persistedCursor = value;
+  }
+
+  private async persistCursorReporting(): Promise<void> {
+    try {
+      await this.persistCursor();
+    } catch (e) {
+      this.onError(e as Error);
+    }
+  }
+
+  /** Ms until progress may be written again (0: now). */
+  private progressDueIn(): number {
+    return Math.max(0, this.progressWrittenAt + this.cursorSyncMs - Date.now());
   }
 
   /** Reads up to batchSize complete records starting at sendCursor. */
@@ -554,6 +696,7 @@ export class Outbox {
   }
 
   private async compact(): Promise<void> {
+    this.progressWrittenAt = Date.now();
     await this.log.exclusive(async () => {
       if (this.cursor !== this.log.size || this.sendCursor !== this.log.size || this.log.size === 0) return;
       // Cursor first: a crash between the two steps only causes re-sends, never a skip.
@@ -578,23 +721,31 @@ export class Outbox {
     let delay = this.initialDelay;
     while (!this.stopping) {
       const confirmIn = this.reviewInFlight();
-      try {
-        await this.persistCursor();
-      } catch (e) {
-        this.onError(e as Error);
-      }
+      const allConfirmed = confirmIn === undefined && this.sendCursor >= this.log.size;
+      // Progress is written at most once per cursorSyncMs; once all is confirmed, compaction writes it.
+      const unsaved = this.cursor !== this.persistedCursor;
+      if (unsaved && !allConfirmed && this.progressDueIn() === 0) await this.persistCursorReporting();
       this.settleWaiters();
 
       if (this.sendCursor >= this.log.size) {
         if (confirmIn !== undefined) {
-          await this.waitForWork(confirmIn);
+          // Wake up for the next confirmation, or when unsaved progress may be written.
+          const saveIn = this.cursor !== this.persistedCursor ? this.progressDueIn() : 0;
+          await this.waitForWork(saveIn > 0 ? Math.min(confirmIn, saveIn) : confirmIn);
           continue;
         }
-        // Everything confirmed.
-        try {
-          if (this.log.size > 0) await this.compact();
-        } catch (e) {
-          this.onError(e as Error);
+        // Everything confirmed: compact, unless progress was written less than cursorSyncMs ago.
+        if (this.log.size > 0) {
+          const dueIn = this.closing ? 0 : this.progressDueIn();
+          if (dueIn > 0) {
+            await this.waitForWork(dueIn);
+            continue;
+          }
+          try {
+            await this.compact();
+          } catch (e) {
+            this.onError(e as Error);
+          }
         }
         this.settleWaiters();
         if (this.closing) return;
@@ -633,6 +784,7 @@ export class Outbox {
       if (failure) {
         this.reviewInFlight();
         if (this.stopping) return;
+        await this.persistCursorReporting();
         this.onError(new Error(`audit delivery to ${this.opts.transport.description} failed (retry in ${delay} ms): ${failure.message}`));
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.maxDelay);
@@ -744,8 +896,11 @@ export async function createAuditor(opts: AuditorOptions): Promise<ManagedAudito
   const unlock = await acquireLock(opts.dataDir);
   try {
     const ctx = auditContext(opts);
+    const logOpts: AppendLogOptions = {};
+    if (opts.fileSystem) logOpts.fileSystem = opts.fileSystem;
+    if (opts.groupCommit) logOpts.groupCommit = opts.groupCommit;
     if (!opts.syslogUrl && !opts.transport) {
-      const log = await AppendLog.open(path.join(opts.dataDir, AUDIT_LOG_FILE));
+      const log = await AppendLog.open(path.join(opts.dataDir, AUDIT_LOG_FILE), logOpts);
       return new FileAuditor(ctx, log, unlock);
     }
     const transport = opts.transport ?? createSyslogTransport(opts.syslogUrl ?? '', opts.tlsOptions);
@@ -754,7 +909,10 @@ export async function createAuditor(opts: AuditorOptions): Promise<ManagedAudito
     if (opts.batchSize !== undefined) outboxOpts.batchSize = opts.batchSize;
     if (opts.confirmDelayMs !== undefined) outboxOpts.confirmDelayMs = opts.confirmDelayMs;
     if (opts.closeTimeoutMs !== undefined) outboxOpts.closeTimeoutMs = opts.closeTimeoutMs;
+    if (opts.cursorSyncMs !== undefined) outboxOpts.cursorSyncMs = opts.cursorSyncMs;
     if (opts.onError) outboxOpts.onError = opts.onError;
+    if (opts.fileSystem) outboxOpts.fileSystem = opts.fileSystem;
+    if (opts.groupCommit) outboxOpts.groupCommit = opts.groupCommit;
     const outbox = await Outbox.open(outboxOpts);
     return new SyslogAuditor(opts, ctx, outbox, unlock);
   } catch (e) {
