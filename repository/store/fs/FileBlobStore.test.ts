@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LimitError, XdsError } from '../../../shared/errors';
-import { FileBlobStore, storageKey } from './FileBlobStore';
+import { decodeHeader, encodeHeader, FileBlobStore, HEADER_BYTES, storageKey } from './FileBlobStore';
 
 const sha1 = (b: Buffer | string): string => createHash('sha1').update(b).digest('hex');
 
@@ -69,13 +69,42 @@ describe('FileBlobStore', () => {
     expect(tmpFiles()).toEqual([]);
   });
 
-  test('the sidecar is small JSON next to the data file, named by sha256(uniqueId)', async () => {
+  test('one file per document, named by sha256(uniqueId): a 4 KiB header with the JSON info, then the bytes', async () => {
     const staged = await stageBytes('abc');
     await store.commit([{ staged, uniqueId: '1.2.3', mimeType: 'text/x-goofy' }]);
     const p = store.pathsOf('1.2.3');
-    expect(path.basename(p.data)).toBe(`${storageKey('1.2.3')}.bin`);
-    expect(JSON.parse(fs.readFileSync(p.sidecar, 'utf8'))).toMatchObject({ uniqueId: '1.2.3', mimeType: 'text/x-goofy', size: 3, hash: sha1('abc') });
-    expect(fs.readFileSync(p.data, 'utf8')).toBe('abc');
+    expect(path.basename(p.file)).toBe(`${storageKey('1.2.3')}.doc`);
+    expect(fs.readdirSync(p.dir)).toEqual([path.basename(p.file)]);
+    const raw = fs.readFileSync(p.file);
+    expect(raw.length).toBe(HEADER_BYTES + 3);
+    const [magic, json] = raw.subarray(0, HEADER_BYTES).toString('utf8').split('\n');
+    expect(magic).toBe('xds-document 1');
+    expect(JSON.parse(json ?? '')).toMatchObject({ uniqueId: '1.2.3', mimeType: 'text/x-goofy', size: 3, hash: sha1('abc') });
+    expect(raw.subarray(HEADER_BYTES).toString('utf8')).toBe('abc');
+  });
+
+  test('a header that does not fit is refused with XDSRepositoryError naming the document, and nothing is stored', async () => {
+    const staged = await stageBytes('abc');
+    const err = await store.commit([{ staged, uniqueId: '1.2.5', mimeType: `text/${'x'.repeat(HEADER_BYTES)}` }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(XdsError);
+    expect((err as XdsError).errors[0]).toMatchObject({ errorCode: 'XDSRepositoryError', location: '1.2.5' });
+    expect(await store.info('1.2.5')).toBeUndefined();
+    expect(tmpFiles()).toHaveLength(1); // still staged: the caller discards it, as after any failed commit
+    await store.discard(staged);
+    expect(tmpFiles()).toEqual([]);
+    expect(filesUnder(path.join(root, 'repository', 'documents'))).toEqual([]);
+  });
+
+  test('header encoding round-trips, and a file without a valid header is not a document', async () => {
+    const info = { uniqueId: '1.2^x', mimeType: 'text/plain; charset=UTF-8', size: 7, hash: sha1('x'), storedAt: '2026-11-27T00:00:00.000Z' };
+    const header = encodeHeader(info);
+    expect(header?.length).toBe(HEADER_BYTES);
+    expect(decodeHeader(header ?? Buffer.alloc(0))).toEqual(info);
+    expect(decodeHeader(Buffer.alloc(HEADER_BYTES))).toBeUndefined();
+    const p = store.pathsOf('1.2.6');
+    fs.mkdirSync(p.dir, { recursive: true });
+    fs.writeFileSync(p.file, Buffer.concat([Buffer.alloc(HEADER_BYTES), Buffer.from('zeros where the header belongs')]));
+    expect(await store.info('1.2.6')).toBeUndefined();
   });
 
   test('unknown uniqueId: info is undefined and open rejects', async () => {
@@ -89,10 +118,10 @@ describe('FileBlobStore', () => {
       const staged = await stageBytes('payload');
       await store.commit([{ staged, uniqueId, mimeType: 'text/plain' }]);
       const files = filesUnder(root);
-      expect(files).toHaveLength(2);
+      expect(files).toHaveLength(1);
       for (const f of files) {
         expect(f.startsWith(path.join(root, 'repository', 'documents') + path.sep)).toBe(true);
-        expect(path.basename(f)).toMatch(/^[0-9a-f]{64}\.(bin|json)$/);
+        expect(path.basename(f)).toMatch(/^[0-9a-f]{64}\.doc$/);
       }
       expect((await store.info(uniqueId))?.uniqueId).toBe(uniqueId);
       expect((await readAll(uniqueId)).toString()).toBe('payload');
@@ -195,7 +224,7 @@ describe('FileBlobStore', () => {
     // Pull the second staged file away underneath the store: its fsync/rename fails.
     for (const f of tmpFiles()) {
       const full = path.join(root, 'repository', 'tmp', f);
-      if (fs.readFileSync(full, 'utf8') === 'second') fs.rmSync(full);
+      if (fs.readFileSync(full).subarray(HEADER_BYTES).toString('utf8') === 'second') fs.rmSync(full);
     }
     await expect(
       store.commit([
@@ -229,30 +258,29 @@ describe('FileBlobStore', () => {
     expect(filesUnder(path.join(root, 'repository', 'documents'))).toEqual([]);
   });
 
-  test('opening the store clears stale staging files and data files without a sidecar', async () => {
+  test('opening the store clears what a crash left in tmp/ and keeps committed documents', async () => {
     await store.commit([{ staged: await stageBytes('kept'), uniqueId: '9.1', mimeType: 'text/plain' }]);
-    await store.commit([{ staged: await stageBytes('half'), uniqueId: '9.2', mimeType: 'text/plain' }]);
     await stageBytes('never committed');
     await store.close();
-    fs.rmSync(store.pathsOf('9.2').sidecar); // as if the process died between rename and sidecar
+    fs.writeFileSync(path.join(root, 'repository', 'tmp', 'crashed.part'), 'half a document');
     store = await FileBlobStore.open(path.join(root, 'repository'));
     expect(tmpFiles()).toEqual([]);
-    expect(fs.existsSync(store.pathsOf('9.2').data)).toBe(false);
     expect((await readAll('9.1')).toString()).toBe('kept');
   });
 
-  test('opening the store removes a sidecar whose data file is missing (a crash before the folder fsync)', async () => {
-    await store.commit([{ staged: await stageBytes('whole'), uniqueId: '9.3', mimeType: 'text/plain' }]);
-    await store.commit([{ staged: await stageBytes('only metadata left'), uniqueId: '9.4', mimeType: 'text/plain' }]);
-    await store.close();
-    fs.rmSync(store.pathsOf('9.4').data); // the sidecar's rename reached the disk, the data file's did not
-    store = await FileBlobStore.open(path.join(root, 'repository'));
-    expect(fs.existsSync(store.pathsOf('9.4').sidecar)).toBe(false);
-    expect(await store.info('9.4')).toBeUndefined();
-    expect((await readAll('9.3')).toString()).toBe('whole');
+  test('a document is never visible before its header and bytes are durable: a staged file is not in documents/', async () => {
+    const { sink, staged } = await store.stage();
+    sink.write('partial');
+    expect(await store.info('9.5')).toBeUndefined();
+    sink.end(' and the rest');
+    await staged.done;
+    expect(filesUnder(path.join(root, 'repository', 'documents'))).toEqual([]);
+    await store.commit([{ staged, uniqueId: '9.5', mimeType: 'text/plain' }]);
+    expect((await readAll('9.5')).toString()).toBe('partial and the rest');
+    expect(await store.info('9.5')).toMatchObject({ size: 20, hash: sha1('partial and the rest') });
   });
 
-  test('a commit fsyncs each shard folder once, after all its renames, and leaves nothing in tmp/', async () => {
+  test('a commit fsyncs each document once and each shard folder once, and leaves nothing in tmp/', async () => {
     const items = [];
     for (let i = 0; i < 12; i++) items.push({ staged: await stageBytes(`doc ${i}`), uniqueId: `11.${i}`, mimeType: 'text/plain' });
     const shards = new Set(items.map((i) => store.pathsOf(i.uniqueId).dir));
@@ -271,8 +299,9 @@ describe('FileBlobStore', () => {
         dirHandles.add(await open.mock.results[n]?.value);
       }
       expect(syncedDirs.sort()).toEqual([...shards].sort()); // each folder opened once, kept open for later commits
-      // (the data file and the sidecar are fsynced too, by their writers; only the folders' fsyncs are counted)
+      // (each document file is fsynced too; only the folders' fsyncs are counted)
       expect(sync.mock.contexts.filter((h) => dirHandles.has(h))).toHaveLength(shards.size);
+      expect(sync.mock.contexts.filter((h) => !dirHandles.has(h))).toHaveLength(items.length); // one per document file
       open.mockClear();
       sync.mockClear();
       const again = store.pathsOf('11.0x').dir;

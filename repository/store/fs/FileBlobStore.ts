@@ -1,24 +1,22 @@
 /**
  * BlobStore on the local file system, under `<DATA_DIR>/repository/`:
  *
- *   tmp/<stagingId>.part            bytes being received (same file system as documents/, so rename is atomic)
- *   tmp/<random>.json               a sidecar being written
- *   documents/<kk>/<key>.bin        a committed document
- *   documents/<kk>/<key>.json       its sidecar {uniqueId, mimeType, size, hash, storedAt}
+ *   tmp/<stagingId>.part            a document being received (same file system as documents/, so rename is atomic)
+ *   documents/<kk>/<key>.doc        a committed document: a 4 KiB header, then the document's bytes
  *
  * <key> is the SHA-256 of the uniqueId in hex and <kk> its first two digits: a uniqueId never becomes a path
- * (no traversal, no forbidden characters, no case folding surprises).
+ * (no traversal, no forbidden characters, no case folding surprises). The header is one text line naming the
+ * format, one line of JSON {uniqueId, mimeType, size, hash, storedAt}, and padding (HEADER_BYTES).
  *
- * A document exists once both its files exist. Commit makes both durable in tmp/ (the data file is fsynced when
- * staging ends, the sidecar when written), renames the data file and then the sidecar into the shard folder,
- * and fsyncs that folder once; commit returns only after that fsync. Remove deletes the sidecar first. A crash
- * before the folder fsync may leave either file without the other (the file system need not persist the two
- * renames in order); opening the store deletes such halves and stale staging files, so a crash leaves either a
- * complete document or nothing visible. One process owns a data directory at a time.
+ * Staging reserves the header (zeros) and streams the bytes after it. Commit writes the header in place, fsyncs
+ * the file (header and bytes in one fsync), renames it into its shard folder, and fsyncs each shard folder once
+ * per commit (on a handle kept open); commit returns only after that. A document exists once its file is in
+ * documents/, and it can only get there complete, so a crash leaves either a whole document or nothing visible;
+ * opening the store clears tmp/. Remove unlinks the file. One process owns a data directory at a time.
  *
- * Per new document that is 3 fsyncs (data, sidecar, folder; the first two run in parallel) and no failed
- * system calls: the bench profile of the earlier layout (4 fsyncs, a readFile that failed with ENOENT, a mkdir,
- * and an open/close around every fsync) put 41 % of the repository's CPU in these calls (docs/BENCHMARKS.md).
+ * Per new document that is 2 fsyncs and one file creation. The bench profile of the first layout (a separate
+ * JSON sidecar: 4 fsyncs, two file creations, a readFile failing with ENOENT, a mkdir, and an open/close around
+ * every fsync) put 41 % of the repository's CPU in those calls (docs/BENCHMARKS.md).
  */
 import { stagedRecordsFor } from '../stagingRecords';
 import { createHash, randomUUID } from 'node:crypto';
@@ -42,9 +40,30 @@ interface StagingRecord {
 }
 
 interface DocumentPaths {
+  /** The shard folder. */
   dir: string;
-  data: string;
-  sidecar: string;
+  /** The document's file: header + bytes. */
+  file: string;
+}
+
+/** Bytes reserved at the start of every document file for its header. */
+export const HEADER_BYTES = 4096;
+const HEADER_MAGIC = 'xds-document 1\n';
+
+/** The header of a document file: magic line, JSON line, newline padding to HEADER_BYTES. Undefined if too long. */
+export function encodeHeader(info: StoredDocumentInfo): Buffer | undefined {
+  const text = `${HEADER_MAGIC}${JSON.stringify(info)}\n`;
+  if (Buffer.byteLength(text, 'utf8') > HEADER_BYTES) return undefined;
+  const header = Buffer.alloc(HEADER_BYTES, 0x0a);
+  header.write(text, 0, 'utf8');
+  return header;
+}
+
+export function decodeHeader(header: Buffer): StoredDocumentInfo | undefined {
+  const text = header.toString('utf8');
+  if (!text.startsWith(HEADER_MAGIC)) return undefined;
+  const end = text.indexOf('\n', HEADER_MAGIC.length);
+  return end < 0 ? undefined : parseInfo(text.slice(HEADER_MAGIC.length, end));
 }
 
 /** The on-disk name of a uniqueId: SHA-256 hex, never the uniqueId itself. */
@@ -56,7 +75,7 @@ function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
 }
 
-function parseSidecar(text: string): StoredDocumentInfo | undefined {
+function parseInfo(text: string): StoredDocumentInfo | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -100,9 +119,8 @@ export class FileBlobStore implements BlobStore {
     const counter = new HashingCounter(opts.maxBytes);
     // A 1 MiB buffer lets socket-sized chunks queue while a write is in flight; fs.WriteStream then flushes them
     // with one writev instead of one write per 64 KiB chunk (the bench's ITI-41 profile: 31 % in writeBuffer).
-    // `flush` fsyncs the file before the stream closes it: staged bytes are durable when `done` resolves, and
-    // commit needs no open/fsync/close of its own.
-    const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: true });
+    const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 });
+    out.write(Buffer.alloc(HEADER_BYTES)); // the header's place; commit writes it once size and hash are known
     const record: StagingRecord = {
       stagingId,
       file,
@@ -166,6 +184,7 @@ export class FileBlobStore implements BlobStore {
           dirs.add(await this.install(records[i], items[i].uniqueId, items[i].mimeType, computed[i]));
           created.push(items[i].uniqueId);
         }
+        // A crash before these fsyncs may lose the renames, which is fine: nothing was acknowledged yet.
         // One fsync per shard folder makes every rename of this commit durable.
         for (const dir of dirs) await (await this.shardDir(dir)).sync();
       } catch (e) {
@@ -189,24 +208,31 @@ export class FileBlobStore implements BlobStore {
     return this.existingInfo(uniqueId);
   }
 
-  /** The sidecar, read only if it exists: a new uniqueId costs one stat and no ENOENT error object. */
+  /** The header, read only if the file exists: a new uniqueId costs one access() and no ENOENT error object. */
   private async existingInfo(uniqueId: string): Promise<StoredDocumentInfo | undefined> {
-    const { sidecar } = this.pathsOf(uniqueId);
-    if (!fs.existsSync(sidecar)) return undefined;
-    let text: string;
+    const { file } = this.pathsOf(uniqueId);
+    if (!fs.existsSync(file)) return undefined;
+    let fh: fs.promises.FileHandle;
     try {
-      text = await fsp.readFile(sidecar, 'utf8');
+      fh = await fsp.open(file, 'r');
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      if (isNotFound(e)) return undefined; // removed in between
       throw e;
     }
-    const info = parseSidecar(text);
-    return info && info.uniqueId === uniqueId ? info : undefined;
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
+      const info = bytesRead === HEADER_BYTES ? decodeHeader(header) : undefined;
+      return info && info.uniqueId === uniqueId ? info : undefined;
+    } finally {
+      await fh.close();
+    }
   }
 
   async open(uniqueId: string): Promise<Readable> {
-    const fh = await fsp.open(this.pathsOf(uniqueId).data, 'r');
-    return fh.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024 }); // 1 MiB reads (bench: ITI-43 2.35x faster than 64 KiB reads)
+    const fh = await fsp.open(this.pathsOf(uniqueId).file, 'r');
+    // 1 MiB reads (bench: ITI-43 2.35x faster than 64 KiB reads), after the header.
+    return fh.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024, start: HEADER_BYTES });
   }
 
   async remove(uniqueId: string): Promise<boolean> {
@@ -233,7 +259,7 @@ export class FileBlobStore implements BlobStore {
   pathsOf(uniqueId: string): DocumentPaths {
     const key = storageKey(uniqueId);
     const dir = path.join(this.documentsDir, key.slice(0, 2));
-    return { dir, data: path.join(dir, `${key}.bin`), sidecar: path.join(dir, `${key}.json`) };
+    return { dir, file: path.join(dir, `${key}.doc`) };
   }
 
   private assertOpen(): void {
@@ -241,23 +267,31 @@ export class FileBlobStore implements BlobStore {
   }
 
   /**
-   * Write the sidecar in tmp/ (fsynced), then rename the (already fsynced) data file and the sidecar into the
-   * shard folder, data first. Returns the folder, which the caller fsyncs once for the whole commit.
+   * Write the header into the staged file, fsync it (header and bytes), and rename it into its shard folder.
+   * Returns the folder, which the caller fsyncs once for the whole commit.
    */
   private async install(record: StagingRecord, uniqueId: string, mimeType: string, computed: { size: number; hash: string }): Promise<string> {
     const p = this.pathsOf(uniqueId);
     const info: StoredDocumentInfo = { uniqueId, mimeType, size: computed.size, hash: computed.hash, storedAt: new Date().toISOString() };
-    const sidecarTmp = path.join(this.tmpDir, `${record.stagingId}.json`);
+    const header = encodeHeader(info);
+    if (!header) {
+      throw new XdsError(registryError('XDSRepositoryError', `the mimeType and uniqueId of document ${uniqueId} are too long to store (${HEADER_BYTES}-byte header)`, uniqueId));
+    }
     try {
-      await Promise.all([this.shardDir(p.dir), fsp.writeFile(sidecarTmp, JSON.stringify(info), { flag: 'wx', mode: 0o600, flush: true })]);
-      await fsp.rename(record.file, p.data);
+      await this.shardDir(p.dir);
+      const fh = await fsp.open(record.file, 'r+');
+      try {
+        await fh.write(header, 0, HEADER_BYTES, 0);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(record.file, p.file);
       record.state = 'committed';
-      await fsp.rename(sidecarTmp, p.sidecar);
       return p.dir;
     } catch (e) {
-      await fsp.rm(sidecarTmp, { force: true }).catch(() => undefined);
-      await fsp.rm(p.sidecar, { force: true }).catch(() => undefined);
-      await fsp.rm(p.data, { force: true }).catch(() => undefined);
+      if (record.state === 'committed') await fsp.rm(p.file, { force: true }).catch(() => undefined);
+      else await fsp.rm(record.file, { force: true }).catch(() => undefined);
       throw e;
     } finally {
       this.staging.delete(record.stagingId);
@@ -275,12 +309,10 @@ export class FileBlobStore implements BlobStore {
     return handle;
   }
 
-  /** Sidecar first (the document disappears), then the bytes. */
   private async unlinkDocument(uniqueId: string): Promise<void> {
     const p = this.pathsOf(uniqueId);
-    await fsp.rm(p.sidecar, { force: true });
+    await fsp.rm(p.file, { force: true });
     await (await this.shardDir(p.dir).catch(() => undefined))?.sync().catch(() => undefined);
-    await fsp.rm(p.data, { force: true });
   }
 
   private async discardRecord(stagingId: string, record: StagingRecord): Promise<void> {
@@ -296,18 +328,8 @@ export class FileBlobStore implements BlobStore {
     await fsp.rm(record.file, { force: true });
   }
 
-  /** Delete staging leftovers, and data files or sidecars whose other half is missing (a crash inside commit). */
+  /** Delete what a crashed process left in tmp/ (documents/ only ever holds complete documents). */
   private async recover(): Promise<void> {
     for (const name of await fsp.readdir(this.tmpDir)) await fsp.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
-    for (const sub of await fsp.readdir(this.documentsDir)) {
-      const dir = path.join(this.documentsDir, sub);
-      const stat = await fsp.stat(dir);
-      if (!stat.isDirectory()) continue;
-      const names = new Set(await fsp.readdir(dir));
-      for (const name of names) {
-        const half = (name.endsWith('.bin') && !names.has(`${name.slice(0, -4)}.json`)) || (name.endsWith('.json') && !names.has(`${name.slice(0, -5)}.bin`));
-        if (half) await fsp.rm(path.join(dir, name), { force: true });
-      }
-    }
   }
 }
