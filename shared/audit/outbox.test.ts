@@ -11,12 +11,13 @@ import {
   AuditorOptions,
   CURSOR_FILE,
   LOCK_FILE,
+  OUTBOX_COMPACT_FILE,
   OUTBOX_FILE,
   UNDELIVERABLE_FILE,
   createAuditor,
   createMemoryAuditor,
 } from './outbox';
-import { ATNA_MSGID, formatSyslogMessage } from './syslog';
+import { ATNA_MSGID, SyslogTransport, createSyslogTransport, formatSyslogMessage } from './syslog';
 import { ReceivedSyslog, SyslogCollector, assertSchemaToolsPresent, startTlsCollector, startUdpCollector, xmllintValidate } from './testing';
 
 let root: string;
@@ -290,17 +291,87 @@ test('one auditor per directory; invalid events are rejected without being store
 
 type Fault = 'partial write' | 'datasync' | 'partial write, then truncate';
 
-/** node:fs behind the AuditFileSystem seam, counting writes / fdatasyncs per file name and injecting faults. */
+/** One file-system operation through the seam: `name` is the file's base name (for rename: the source). */
+interface FsOp {
+  kind: 'open' | 'write' | 'datasync' | 'truncate' | 'rename' | 'syncDir';
+  name: string;
+  /** How many operations of this kind on this name so far, this one included. */
+  n: number;
+}
+
+/**
+ * node:fs behind the AuditFileSystem seam, counting writes / fdatasyncs per file name and injecting
+ * faults. crashWhen() simulates a crash of the process: from the matching operation on, nothing
+ * reaches the disk any more (a crashing write writes half of its data first); reads still work.
+ */
 class FsProbe {
   readonly writes = new Map<string, Buffer[]>();
   readonly syncs = new Map<string, number>();
+  /** Renames of outbox.log.tmp over outbox.log that happened. */
+  compactRenames = 0;
+  crashedAt: FsOp | undefined;
+  private counts = new Map<string, number>();
+  private crashPredicate: ((op: FsOp) => boolean) | undefined;
+  private opHold: { when: (op: FsOp) => boolean; entered: () => void; gate: Promise<void> } | undefined;
   private faults = new Map<string, Fault>();
   private truncateFails = new Set<string>();
   private holds = new Map<string, { entered: () => void; gate: Promise<void> }>();
 
   readonly fs: AuditFileSystem = {
-    open: async (file, flags, mode) => this.wrap(path.basename(file), await fsp.open(file, flags, mode)),
+    open: async (file, flags, mode) => {
+      await this.before('open', path.basename(file));
+      return this.wrap(path.basename(file), await fsp.open(file, flags, mode));
+    },
+    rename: async (from, to) => {
+      await this.before('rename', path.basename(from));
+      await fsp.rename(from, to);
+      if (path.basename(from) === OUTBOX_COMPACT_FILE) this.compactRenames++;
+    },
+    syncDir: async (dir) => {
+      await this.before('syncDir', path.basename(dir));
+      const fh = await fsp.open(dir, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
   };
+
+  /** Crash at the first operation for which `when` is true (it does not happen, nor anything after it). */
+  crashWhen(when: (op: FsOp) => boolean): void {
+    this.crashPredicate = when;
+  }
+
+  /** The first operation matching `when` waits (before it happens) until release(). */
+  holdWhen(when: (op: FsOp) => boolean): { entered: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const started = new Promise<void>((r) => (entered = r));
+    this.opHold = { when, entered, gate };
+    return { entered: started, release };
+  }
+
+  /** Throws if the process has "crashed" (at this operation or before); 'crash' = this one is the crash. */
+  private async before(kind: FsOp['kind'], name: string): Promise<'ok' | 'crash'> {
+    if (this.crashedAt) throw Object.assign(new Error('EIO: process crashed'), { code: 'EIO' });
+    const key = `${kind} ${name}`;
+    const op: FsOp = { kind, name, n: (this.counts.get(key) ?? 0) + 1 };
+    this.counts.set(key, op.n);
+    const hold = this.opHold;
+    if (hold?.when(op)) {
+      this.opHold = undefined;
+      hold.entered();
+      await hold.gate;
+    }
+    if (this.crashPredicate?.(op)) {
+      this.crashedAt = op;
+      if (kind === 'write') return 'crash';
+      throw Object.assign(new Error(`EIO: process crashed at ${kind} ${name}`), { code: 'EIO' });
+    }
+    return 'ok';
+  }
 
   writesTo(name: string): Buffer[] {
     return this.writes.get(name) ?? [];
@@ -328,6 +399,10 @@ class FsProbe {
   private wrap(name: string, fh: import('node:fs/promises').FileHandle): AuditFile {
     return {
       write: async (buf, off, len) => {
+        if ((await this.before('write', name)) === 'crash') {
+          await fh.write(buf, off, Math.floor(len / 2));
+          throw Object.assign(new Error(`EIO: process crashed at write ${name}`), { code: 'EIO' });
+        }
         this.writes.set(name, [...this.writesTo(name), Buffer.from(buf.subarray(off, off + len))]);
         const fault = this.faults.get(name);
         if (fault === 'partial write' || fault === 'partial write, then truncate') {
@@ -340,6 +415,7 @@ class FsProbe {
       },
       read: (buf, off, len, pos) => fh.read(buf, off, len, pos),
       datasync: async () => {
+        await this.before('datasync', name);
         this.syncs.set(name, this.syncsOf(name) + 1);
         const hold = this.holds.get(name);
         if (hold) {
@@ -354,6 +430,7 @@ class FsProbe {
         await fh.datasync();
       },
       truncate: async (len) => {
+        await this.before('truncate', name);
         if (this.truncateFails.delete(name)) throw Object.assign(new Error('EIO: injected truncate failure'), { code: 'EIO' });
         await fh.truncate(len);
       },
@@ -510,4 +587,216 @@ test('a stale cursor file is replaced at start, so it cannot point into records 
   } finally {
     await auditor.close();
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Compaction under continuous load (records are always in flight, so the file is never empty)
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The TLS transport of the first ("crashing") process: sends nothing once the file system has crashed. */
+function crashableTransport(url: string, probe: FsProbe): SyslogTransport {
+  const t = createSyslogTransport(url, clientTls());
+  return {
+    description: t.description,
+    send: async (m) => {
+      if (probe.crashedAt) throw new Error('process crashed');
+      return t.send(m);
+    },
+    connectionLost: (id) => t.connectionLost(id),
+    onConnectionLost: (listener) => t.onConnectionLost?.(listener),
+    close: () => t.close(),
+  };
+}
+
+test('continuous load with records always in flight: outbox.log stays bounded, every record arrives once, in order', async () => {
+  const dir = newDir();
+  const probe = new FsProbe();
+  const threshold = 64 * 1024;
+  const sink = await startTlsCollector(serverTls());
+  // A record counts as confirmed 50 ms after it was written to the collector; records come every
+  // few ms, so some are always in flight and the outbox is never caught up (no truncation).
+  const auditor = await createAuditor(
+    base(dir, { syslogUrl: sink.url, tlsOptions: clientTls(), ...FAST, confirmDelayMs: 50, cursorSyncMs: 50, compactThresholdBytes: threshold, fileSystem: probe.fs }),
+  );
+  let n = 0;
+  let maxSize = 0;
+  let recorded = 0;
+  try {
+    // 1600 records (~2.4 MB), two every few ms (~2 s here).
+    while (n < 1600) {
+      await Promise.all([auditor.record(iti41(n++)), auditor.record(iti41(n++))]);
+      maxSize = Math.max(maxSize, await fileSize(path.join(dir, OUTBOX_FILE)));
+      await sleep(2);
+    }
+    const got = await sink.waitFor(n, 10000);
+    expect(await auditor.flush(5000)).toBe(true);
+    expect(got.map(seqOf)).toEqual(range(0, n)); // in order, none lost, none twice
+    recorded = got.reduce((a, m) => a + m.raw.length, 0);
+    expect(sink.errors).toEqual([]);
+    // Caught up: the compacted file is truncated as before (header and all), the stream restarts at 0.
+    await pollUntil(async () => (await fileSize(path.join(dir, OUTBOX_FILE))) === 0);
+    expect((await fsp.readFile(path.join(dir, CURSOR_FILE), 'utf8')).trim()).toBe('0');
+  } finally {
+    await auditor.close();
+    await sink.stop();
+  }
+  // Without compaction under load the file would have grown to hold every record.
+  const bound = threshold + 256 * 1024;
+  expect(recorded).toBeGreaterThan(6 * bound);
+  // Bounded: a compaction starts once the confirmed prefix reaches the threshold (and the unconfirmed
+  // rest, ~50 ms of records here); the file is that prefix, the rest, and the group commits meanwhile.
+  expect(maxSize).toBeLessThan(bound);
+  expect(probe.compactRenames).toBeGreaterThanOrEqual(5);
+  expect((await fsp.readdir(dir)).includes(OUTBOX_COMPACT_FILE)).toBe(false);
+});
+
+test('compaction under load: a record made while outbox.log is being replaced resolves only after the folder fsync', async () => {
+  const dir = newDir();
+  const probe = new FsProbe();
+  const sink = await startTlsCollector(serverTls());
+  const auditor = await createAuditor(
+    base(dir, { syslogUrl: sink.url, tlsOptions: clientTls(), ...FAST, confirmDelayMs: 30, cursorSyncMs: 20, compactThresholdBytes: 16 * 1024, fileSystem: probe.fs }),
+  );
+  // Hold the folder fsync that makes the rename of outbox.log.tmp over outbox.log durable.
+  const hold = probe.holdWhen((op) => op.kind === 'syncDir' && probe.compactRenames > 0);
+  let n = 0;
+  try {
+    let held = false;
+    void hold.entered.then(() => (held = true));
+    // Not awaited: the records made after the compaction took the log are held with it.
+    const load: Array<Promise<void>> = [];
+    const t0 = Date.now();
+    while (!held) {
+      if (Date.now() - t0 > 10000) throw new Error('no compaction under load');
+      load.push(auditor.record(iti41(n++)), auditor.record(iti41(n++)));
+      await sleep(2);
+    }
+    let resolved = false;
+    const late = auditor.record(iti41(n)).then(() => (resolved = true));
+    await sleep(50);
+    // Acknowledged now, a crash that loses the (not yet durable) rename would lose it.
+    expect(resolved).toBe(false);
+    hold.release();
+    await Promise.all([...load, late]);
+    n++;
+    const text = await fsp.readFile(path.join(dir, OUTBOX_FILE), 'utf8');
+    expect(text).toMatch(/^\{"outboxBase":\d+\}\n/);
+    expect(seqOfLine(text.trimEnd().split('\n').pop() ?? '')).toBe(n - 1);
+    const got = await sink.waitFor(n, 10000);
+    expect(got.map(seqOf)).toEqual(range(0, n));
+  } finally {
+    hold.release();
+    await auditor.close();
+    await sink.stop();
+  }
+});
+
+test('compaction under load across a collector outage: records in flight when the connection broke are re-sent from the compacted file, nothing is lost', async () => {
+  const dir = newDir();
+  const probe = new FsProbe();
+  let sink = await startTlsCollector(serverTls());
+  const port = sink.port;
+  const received: number[] = [];
+  const auditor = await createAuditor(
+    base(dir, { syslogUrl: sink.url, tlsOptions: clientTls(), ...FAST, confirmDelayMs: 50, cursorSyncMs: 20, compactThresholdBytes: 16 * 1024, fileSystem: probe.fs }),
+  );
+  let n = 0;
+  const load = async (ms: number): Promise<void> => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      await Promise.all([auditor.record(iti41(n++)), auditor.record(iti41(n++))]);
+      await sleep(2);
+    }
+  };
+  let renamesBeforeOutage = 0;
+  try {
+    await load(500);
+    renamesBeforeOutage = probe.compactRenames;
+    await sink.stop(); // drops the connection with records in flight
+    received.push(...sink.messages.map(seqOf));
+    await load(300);
+    sink = await startTlsCollector(serverTls(), { port });
+    await load(500);
+    expect(await auditor.flush(10000)).toBe(true);
+    received.push(...sink.messages.map(seqOf));
+    expect(sink.errors).toEqual([]);
+  } finally {
+    await auditor.close();
+    await sink.stop();
+  }
+  expect(renamesBeforeOutage).toBeGreaterThan(0);
+  expect(probe.compactRenames).toBeGreaterThan(renamesBeforeOutage);
+  // Every record arrived; the stream only ever goes back (re-sends after the break), never skips ahead.
+  expect(new Set(received)).toEqual(new Set(range(0, n)));
+  expect(received[0]).toBe(0);
+  const skips = received.filter((v, i) => i > 0 && v > received[i - 1] + 1);
+  expect(skips).toEqual([]);
+  expect(received[received.length - 1]).toBe(n - 1);
+});
+
+const CRASH_POINTS: Array<[string, (probe: FsProbe) => (op: FsOp) => boolean]> = [
+  ['opening outbox.log.tmp', () => (op) => op.kind === 'open' && op.name === OUTBOX_COMPACT_FILE],
+  ['copying the tail (torn write)', () => (op) => op.kind === 'write' && op.name === OUTBOX_COMPACT_FILE && op.n === 2],
+  ['the fdatasync of the copied tail', () => (op) => op.kind === 'datasync' && op.name === OUTBOX_COMPACT_FILE && op.n === 1],
+  ['the fdatasync of the records appended meanwhile', () => (op) => op.kind === 'datasync' && op.name === OUTBOX_COMPACT_FILE && op.n === 2],
+  ['the rename over outbox.log', () => (op) => op.kind === 'rename' && op.name === OUTBOX_COMPACT_FILE],
+  ['the folder fsync after the rename', (p) => (op) => op.kind === 'syncDir' && p.compactRenames > 0],
+  ['the first append to the new outbox.log (torn write)', (p) => (op) => op.kind === 'write' && p.compactRenames > 0],
+  ['the fdatasync of the first append to the new outbox.log', (p) => (op) => op.kind === 'datasync' && p.compactRenames > 0 && op.name !== `${CURSOR_FILE}.tmp`],
+];
+
+test.each(CRASH_POINTS)('compaction under load, crash at %s: after a restart no record is lost and the order is kept', async (_point, crashPoint) => {
+  const dir = newDir();
+  const probe = new FsProbe();
+  probe.crashWhen(crashPoint(probe));
+  const sink = await startTlsCollector(serverTls());
+  const opts = { ...FAST, confirmDelayMs: 30, cursorSyncMs: 20, compactThresholdBytes: 16 * 1024 };
+  const acked: number[] = [];
+  let firstRunConnections = 0;
+  try {
+    const first = await createAuditor(base(dir, { transport: crashableTransport(sink.url, probe), fileSystem: probe.fs, ...opts, closeTimeoutMs: 50 }));
+    let seq = 0;
+    try {
+      const t0 = Date.now();
+      while (!probe.crashedAt) {
+        if (Date.now() - t0 > 10000) throw new Error('the crash point was not reached');
+        const batch = [seq++, seq++];
+        const results = await Promise.allSettled(batch.map((i) => first.record(iti41(i))));
+        results.forEach((r, k) => r.status === 'fulfilled' && acked.push(batch[k]));
+        await sleep(2);
+      }
+    } finally {
+      await first.close(); // the "dead" process: nothing it does reaches the disk any more
+    }
+    expect(acked.length).toBeGreaterThan(0);
+    expect(acked).toEqual(range(0, acked.length)); // after the crash, nothing more is acknowledged
+    firstRunConnections = sink.connections;
+    // A leftover of an earlier attempt must not be taken for anything.
+    if (!(await fsp.readdir(dir)).includes(OUTBOX_COMPACT_FILE)) await fsp.writeFile(path.join(dir, OUTBOX_COMPACT_FILE), '{"outboxBase":1}\n{"m":"junk"}\n');
+
+    const second = await createAuditor(base(dir, { syslogUrl: sink.url, tlsOptions: clientTls(), ...opts }));
+    try {
+      expect((await fsp.readdir(dir)).includes(OUTBOX_COMPACT_FILE)).toBe(false);
+      for (let i = 0; i < 3; i++) await second.record(iti41(10000 + i));
+      expect(await second.flush(5000)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await sink.stop();
+  }
+  expect(sink.errors).toEqual([]);
+  const before = sink.messages.filter((m) => m.connection <= firstRunConnections).map(seqOf);
+  const after = sink.messages.filter((m) => m.connection > firstRunConnections).map(seqOf);
+  // First run: in order, no gaps. Second run: the records from some point of the first run on (re-sends
+  // of the last ones are allowed), consecutively, then the new ones.
+  expect(before).toEqual(range(0, before.length));
+  const k = after.indexOf(10000);
+  const resent = after.slice(0, k);
+  expect(after.slice(k)).toEqual([10000, 10001, 10002]);
+  const from = resent.length > 0 ? resent[0] : before.length;
+  expect(resent).toEqual(range(from, from + resent.length));
+  expect(from).toBeLessThanOrEqual(before.length); // no gap between the runs
+  expect(from + resent.length).toBeGreaterThanOrEqual(acked.length); // every acknowledged record delivered
 });

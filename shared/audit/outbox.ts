@@ -8,7 +8,10 @@
  * persisted cursor (`outbox.cursor`) after the transport accepted them (see below), writing it at
  * most once per cursorSyncMs (default 200 ms) rather than per delivered batch. While the collector is
  * unreachable it retries with exponential backoff; nothing recorded is dropped. When everything is
- * delivered the file is truncated (compaction, also at most once per cursorSyncMs).
+ * delivered the file is truncated (compaction, also at most once per cursorSyncMs). Under continuous
+ * load something is always in flight, so that never happens; instead, once the confirmed prefix of
+ * the file reaches compactThresholdBytes (default 4 MiB), the unconfirmed tail is copied into a new
+ * file that replaces outbox.log (see Outbox.compactPrefix), which bounds the disk use.
  *
  * Guarantee: at-least-once, in order, per data directory.
  *  - RFC 5425 has no acknowledgements, so a record written to the TLS connection stays "in flight"
@@ -91,12 +94,16 @@ export interface AuditorOptions {
   cursorSyncMs?: number;
   /** Bounds of one write + fdatasync of outbox.log / audit.log; defaults 1024 records, 1 MiB. */
   groupCommit?: GroupCommitOptions;
+  /** See OutboxOptions.compactThresholdBytes; default 4 MiB. */
+  compactThresholdBytes?: number;
   /** File access for outbox.log, audit.log, undeliverable.log and outbox.cursor (tests). Default node:fs. */
   fileSystem?: AuditFileSystem;
 }
 
 export const OUTBOX_FILE = 'outbox.log';
 export const CURSOR_FILE = 'outbox.cursor';
+/** The replacement for outbox.log while it is being written (compaction under load). */
+export const OUTBOX_COMPACT_FILE = 'outbox.log.tmp';
 export const UNDELIVERABLE_FILE = 'undeliverable.log';
 export const AUDIT_LOG_FILE = 'audit.log';
 export const LOCK_FILE = 'audit.lock';
@@ -169,10 +176,16 @@ export interface AuditFile {
 /** How the audit files are opened. The default is node:fs; tests pass a wrapper to count or fail calls. */
 export interface AuditFileSystem {
   open(file: string, flags: number | string, mode: number): Promise<AuditFile>;
+  /** rename(2): atomically replaces `to` (outbox.cursor, outbox.log). Default fs.promises.rename. */
+  rename?(from: string, to: string): Promise<void>;
+  /** Makes the renames in a folder durable (fsync of the folder; ignored where unsupported). */
+  syncDir?(dir: string): Promise<void>;
 }
 
 export const nodeAuditFileSystem: AuditFileSystem = {
   open: (file, flags, mode) => fsp.open(file, flags, mode),
+  rename: (from, to) => fsp.rename(from, to),
+  syncDir: fsyncDir,
 };
 
 /** Bounds of one group commit (one write + one fdatasync). */
@@ -211,7 +224,7 @@ export class AppendLog {
 
   private constructor(
     readonly file: string,
-    private readonly fh: AuditFile,
+    private fh: AuditFile,
     public size: number,
     groupCommit: GroupCommitOptions,
   ) {
@@ -259,12 +272,24 @@ export class AppendLog {
     });
   }
 
-  /** Truncates to zero; only inside exclusive(). */
+  /** Truncates to zero; only inside exclusive(). `size` is 0 as soon as the truncation happened. */
   async truncateUnsafe(): Promise<void> {
     await this.fh.truncate(0);
-    await this.fh.datasync();
     this.size = 0;
     this.tornTail = false;
+    await this.fh.datasync();
+  }
+
+  /**
+   * From now on appends go to `fh` (which holds `size` durable bytes of complete lines and now has
+   * this log's name); the old handle is closed. Only inside exclusive().
+   */
+  replaceUnsafe(fh: AuditFile, size: number): void {
+    const old = this.fh;
+    this.fh = fh;
+    this.size = size;
+    this.tornTail = false;
+    void old.close().catch(() => undefined);
   }
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -402,10 +427,24 @@ export interface OutboxOptions {
    * sent again.
    */
   cursorSyncMs?: number;
+  /**
+   * Compaction under load: once the confirmed prefix of outbox.log is at least this many bytes (and
+   * at least as large as the unconfirmed rest, so a compaction never copies more than it frees), the
+   * unconfirmed rest is copied into a new outbox.log although records are still in flight. Bounds
+   * the file to about this size plus what is unconfirmed. Default 4 MiB.
+   */
+  compactThresholdBytes?: number;
   onError?: (err: Error) => void;
   fileSystem?: AuditFileSystem;
   groupCommit?: GroupCommitOptions;
 }
+
+/**
+ * The first line of an outbox.log that does not start at offset 0 (written by compaction under load):
+ * `{"outboxBase":B}`, B being the offset of the file's first record.
+ */
+const BASE_HEADER = /^\{"outboxBase":(\d{1,16})\}\n/;
+const baseHeader = (base: number): Buffer => Buffer.from(`{"outboxBase":${base}}\n`);
 
 interface OutboxRecord {
   message: string | undefined;
@@ -425,15 +464,25 @@ interface InFlight {
 /**
  * A durable FIFO of syslog messages in front of a transport (see the file comment for the guarantee).
  *
- * Offsets into outbox.log: `cursor` (persisted) is the end of the confirmed prefix; `sendCursor` is
- * the next record to send; records in between are in flight. A record is confirmed once it has been
- * in flight for confirmDelayMs on a connection that is still healthy; if its connection is lost
- * first, sending restarts at the oldest in-flight record.
+ * Offsets: `cursor` (persisted) is the end of the confirmed prefix; `sendCursor` is the next record
+ * to send; records in between are in flight. A record is confirmed once it has been in flight for
+ * confirmDelayMs on a connection that is still healthy; if its connection is lost first, sending
+ * restarts at the oldest in-flight record.
+ *
+ * The offsets are those of a record stream, not of one file: a record keeps its offset when
+ * compaction under load (compactPrefix) moves it into a new outbox.log. Such a file starts with a
+ * header line giving the offset `base` of its first record, so offset o is at file position
+ * o - base + headerLen. The stream starts again at 0 only when everything is confirmed and the file
+ * is truncated (compact).
  */
 export class Outbox {
   private cursor = 0;
   private sendCursor = 0;
   private persistedCursor = 0;
+  /** Offset of the first record in outbox.log, and the length of the header line giving it (0 without). */
+  private base = 0;
+  private headerLen = 0;
+  private compactRetryAt = 0;
   /** When progress (cursor file or compaction) was last written or attempted. */
   private progressWrittenAt = 0;
   private inFlight: InFlight[] = [];
@@ -450,8 +499,11 @@ export class Outbox {
   private readonly confirmDelay: number;
   private readonly closeTimeoutMs: number;
   private readonly cursorSyncMs: number;
+  private readonly compactThreshold: number;
   private readonly onError: (err: Error) => void;
   private readonly fs: AuditFileSystem;
+  private readonly rename: (from: string, to: string) => Promise<void>;
+  private readonly syncDir: (dir: string) => Promise<void>;
 
   private constructor(
     private readonly opts: OutboxOptions,
@@ -464,7 +516,10 @@ export class Outbox {
     this.confirmDelay = Math.max(0, opts.confirmDelayMs ?? 1000);
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 2000;
     this.cursorSyncMs = Math.max(0, opts.cursorSyncMs ?? 200);
+    this.compactThreshold = Math.max(1, opts.compactThresholdBytes ?? 4 * 1024 * 1024);
     this.fs = opts.fileSystem ?? nodeAuditFileSystem;
+    this.rename = this.fs.rename?.bind(this.fs) ?? ((from, to) => fsp.rename(from, to));
+    this.syncDir = this.fs.syncDir?.bind(this.fs) ?? fsyncDir;
     this.onError = opts.onError ?? (() => undefined);
     opts.transport.onConnectionLost?.(() => this.wakeWork());
   }
@@ -474,11 +529,14 @@ export class Outbox {
     const logOpts: AppendLogOptions = {};
     if (opts.fileSystem) logOpts.fileSystem = opts.fileSystem;
     if (opts.groupCommit) logOpts.groupCommit = opts.groupCommit;
+    // Left by a compaction that did not get to its rename: never part of the outbox.
+    await fsp.rm(path.join(opts.dir, OUTBOX_COMPACT_FILE), { force: true });
     const log = await AppendLog.open(path.join(opts.dir, OUTBOX_FILE), logOpts);
     let dead: AppendLog | undefined;
     try {
       dead = await AppendLog.open(path.join(opts.dir, UNDELIVERABLE_FILE), logOpts);
       const box = new Outbox(opts, log, dead);
+      await box.readBase();
       await box.recoverCursor();
       box.loop = box.run();
       return box;
@@ -498,12 +556,22 @@ export class Outbox {
 
   /** Bytes appended but not yet confirmed as delivered. */
   backlogBytes(): number {
-    return Math.max(0, this.log.size - this.cursor);
+    return Math.max(0, this.end() - this.cursor);
+  }
+
+  /** Offset just past the last durable record. */
+  private end(): number {
+    return this.base + this.log.size - this.headerLen;
+  }
+
+  /** Position of offset `offset` (>= base) in outbox.log. */
+  private filePos(offset: number): number {
+    return offset - this.base + this.headerLen;
   }
 
   /** Resolves true when everything appended before the call is confirmed delivered, false after timeoutMs. */
   flush(timeoutMs = 5000): Promise<boolean> {
-    const target = this.log.size;
+    const target = this.end();
     if (this.cursor >= target) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = {
@@ -585,35 +653,50 @@ export class Outbox {
     });
   }
 
+  /** Reads the header line of a compacted outbox.log (base offset of its first record), if any. */
+  private async readBase(): Promise<void> {
+    const head = (await this.log.read(0, Math.min(this.log.size, 64))).toString('latin1');
+    const m = BASE_HEADER.exec(head);
+    const base = m ? Number(m[1]) : NaN;
+    if (m && Number.isSafeInteger(base)) {
+      this.base = base;
+      this.headerLen = m[0].length;
+    }
+  }
+
   private async recoverCursor(): Promise<void> {
     const text = await fsp.readFile(path.join(this.opts.dir, CURSOR_FILE), 'utf8').catch(() => undefined);
-    let cursor = text === undefined ? 0 : Number(text.trim());
+    const saved = text === undefined ? NaN : Number(text.trim());
+    let cursor = saved;
     let fileHoldsIt = text !== undefined;
-    if (!Number.isSafeInteger(cursor) || cursor < 0 || cursor > this.log.size) {
-      cursor = 0;
+    if (!Number.isSafeInteger(cursor) || cursor < 0 || cursor > this.end()) {
+      cursor = this.base;
       fileHoldsIt = false;
     }
-    if (cursor > 0) {
-      const before = await this.log.read(cursor - 1, 1);
+    // Below the file's first record: a compaction dropped confirmed records up to base after this
+    // value was written (or this is the 0 written just before a truncation that did not happen).
+    // Either way everything in the file is still to be sent.
+    if (cursor < this.base) cursor = this.base;
+    if (this.filePos(cursor) > 0) {
+      const before = await this.log.read(this.filePos(cursor) - 1, 1);
       if (before[0] !== 0x0a) {
         this.onError(new Error(`audit outbox cursor ${cursor} is not at a record boundary; re-sending from the start`));
-        cursor = 0;
+        cursor = this.base;
         fileHoldsIt = false;
       }
     }
     this.cursor = cursor;
     this.sendCursor = cursor;
-    // -1: the file does not hold this value, so the next progress write replaces it (even with 0).
-    this.persistedCursor = fileHoldsIt ? cursor : -1;
+    // -1: the file does not hold a usable value, so the next progress write replaces it (even with 0).
+    this.persistedCursor = fileHoldsIt ? saved : -1;
     // An unusable value must not stay on disk: once new records grow the log past it, it could
     // point at a record boundary and skip records after a crash.
     if (text !== undefined && !fileHoldsIt) await this.persistCursor();
   }
 
-  private async persistCursor(): Promise<void> {
-    if (this.cursor === this.persistedCursor) return;
+  private async persistCursor(value = this.cursor): Promise<void> {
+    if (value === this.persistedCursor) return;
     this.progressWrittenAt = Date.now();
-    const value = this.cursor;
     const file = path.join(this.opts.dir, CURSOR_FILE);
     const tmp = `${file}.tmp`;
     const fh = await this.fs.open(tmp, 'w', 0o600);
@@ -623,7 +706,7 @@ export class Outbox {
     } finally {
       await fh.close();
     }
-    await fsp.rename(tmp, file);
+    await this.rename(tmp, file);
     this.persistedCursor = value;
   }
 
@@ -645,8 +728,8 @@ export class Outbox {
     const records: OutboxRecord[] = [];
     let pos = this.sendCursor;
     let want = 256 * 1024;
-    while (records.length < this.batchSize && pos < this.log.size) {
-      const buf = await this.log.read(pos, Math.min(want, this.log.size - pos));
+    while (records.length < this.batchSize && pos < this.end()) {
+      const buf = await this.log.read(this.filePos(pos), Math.min(want, this.end() - pos));
       let start = 0;
       for (;;) {
         const nl = buf.indexOf(0x0a, start);
@@ -657,7 +740,7 @@ export class Outbox {
       }
       if (start === 0) {
         // A record longer than the read size: read more at once. (The log holds complete lines only.)
-        if (pos + buf.length >= this.log.size) break;
+        if (pos + buf.length >= this.end()) break;
         want *= 2;
         continue;
       }
@@ -695,23 +778,112 @@ export class Outbox {
     return head === undefined ? undefined : Math.max(1, head.sentAt + this.confirmDelay - now);
   }
 
+  /**
+   * Everything is confirmed: truncates outbox.log, and the offsets start again at 0.
+   * Cursor 0 first, made durable (the folder fsync makes its rename durable) before the truncation:
+   * a crash in between leaves 0 with the old file, which re-sends that file but skips nothing; a
+   * cursor value from before the truncation can never meet the records appended after it.
+   */
   private async compact(): Promise<void> {
     this.progressWrittenAt = Date.now();
     await this.log.exclusive(async () => {
-      if (this.cursor !== this.log.size || this.sendCursor !== this.log.size || this.log.size === 0) return;
-      // Cursor first: a crash between the two steps only causes re-sends, never a skip.
-      this.cursor = 0;
-      this.sendCursor = 0;
-      await this.persistCursor();
-      await this.log.truncateUnsafe();
+      const end = this.end();
+      if (this.cursor !== end || this.sendCursor !== end || this.log.size === 0) return;
+      try {
+        await this.persistCursor(0);
+        await this.syncDir(this.opts.dir);
+        await this.log.truncateUnsafe();
+      } finally {
+        // Also when the fdatasync after the truncation failed: the file is empty now.
+        if (this.log.size === 0) {
+          this.base = 0;
+          this.headerLen = 0;
+          this.cursor = 0;
+          this.sendCursor = 0;
+        }
+      }
     });
+  }
+
+  /**
+   * Compaction under load, while records are still in flight: replaces outbox.log by a file holding
+   * only the records from `cursor` on (the unconfirmed tail), behind a header line with their offset
+   * (base = cursor). The sender loop runs this itself, so cursor, sendCursor and the reads stay put;
+   * only appends go on, and they are held for step 2 only.
+   *
+   *  1. Appends go on: open outbox.log.tmp (truncating a leftover), write the header and the records
+   *     from cursor to the current end, fdatasync.
+   *  2. Appends held (log.exclusive): copy the records appended during step 1, fdatasync, rename
+   *     outbox.log.tmp over outbox.log, switch the AppendLog to the new file, fsync the folder. Only
+   *     then can a record appended to the new file be acknowledged.
+   *
+   * The cursor file is not written: offsets do not change, so its value means the same record in
+   * the old and the new file. Crash analysis:
+   *  - Before the rename, outbox.log is the old file, untouched and matching the cursor file; the
+   *    leftover outbox.log.tmp is deleted at open. Nothing is lost or re-sent beyond a normal crash.
+   *  - After the rename, outbox.log is either the complete new file (renamed only after its
+   *    fdatasync) or, if the rename had not reached the disk, the old one; the latter lacks no
+   *    acknowledged record, because appends resume only after the folder fsync. The persisted
+   *    cursor C is at most base (it never runs ahead of the in-memory cursor). With the new file,
+   *    C < base starts at its first record: what lies between C and base was confirmed, so it is
+   *    neither lost nor re-sent; C in the file's range names the same record as before.
+   *  - The new file holds a byte-for-byte suffix of the old one, so the order never changes.
+   * A failure before the rename leaves the old file in use; the compaction is tried again later.
+   */
+  private async compactPrefix(): Promise<void> {
+    const base = this.cursor;
+    const from = this.filePos(base);
+    const header = baseHeader(base);
+    const tmp = path.join(this.opts.dir, OUTBOX_COMPACT_FILE);
+    let fh: AuditFile | undefined;
+    let installed = false;
+    try {
+      fh = await this.fs.open(tmp, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_APPEND, 0o600);
+      const out = fh;
+      await writeAll(out, header);
+      let copied = await this.copyTo(out, from, this.log.size);
+      await out.datasync();
+      await this.log.exclusive(async () => {
+        copied = await this.copyTo(out, copied, this.log.size);
+        await out.datasync();
+        await this.rename(tmp, this.log.file);
+        this.log.replaceUnsafe(out, header.length + copied - from);
+        this.base = base;
+        this.headerLen = header.length;
+        installed = true;
+        await this.syncDir(this.opts.dir);
+      });
+    } finally {
+      if (!installed && fh) {
+        await fh.close().catch(() => undefined);
+        await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Appends outbox.log bytes [from, to) to out, 1 MiB at a time; returns `to`. */
+  private async copyTo(out: AuditFile, from: number, to: number): Promise<number> {
+    for (let pos = from; pos < to; ) {
+      const buf = await this.log.read(pos, Math.min(1024 * 1024, to - pos));
+      if (buf.length === 0) throw new Error(`${OUTBOX_FILE} is shorter than expected`);
+      await writeAll(out, buf);
+      pos += buf.length;
+    }
+    return to;
+  }
+
+  /** True when the confirmed prefix is worth dropping while records are still unconfirmed. */
+  private prefixCompactionDue(): boolean {
+    const prefix = this.cursor - this.base;
+    const rest = this.end() - this.cursor;
+    return rest > 0 && prefix >= this.compactThreshold && prefix >= rest && Date.now() >= this.compactRetryAt;
   }
 
   private settleWaiters(): void {
     if (this.deliveredWaiters.length === 0) return;
     const still: typeof this.deliveredWaiters = [];
     for (const w of this.deliveredWaiters) {
-      if (this.cursor >= w.target || (this.cursor === 0 && this.log.size === 0)) w.resolve(true);
+      if (this.cursor >= w.target || (this.cursor === 0 && this.end() === 0)) w.resolve(true);
       else still.push(w);
     }
     this.deliveredWaiters = still;
@@ -721,20 +893,28 @@ export class Outbox {
     let delay = this.initialDelay;
     while (!this.stopping) {
       const confirmIn = this.reviewInFlight();
-      const allConfirmed = confirmIn === undefined && this.sendCursor >= this.log.size;
+      if (this.prefixCompactionDue()) {
+        try {
+          await this.compactPrefix();
+        } catch (e) {
+          this.compactRetryAt = Date.now() + Math.max(1000, this.cursorSyncMs);
+          this.onError(new Error(`audit outbox compaction failed (tried again later): ${(e as Error).message}`));
+        }
+      }
+      const allConfirmed = confirmIn === undefined && this.sendCursor >= this.end();
       // Progress is written at most once per cursorSyncMs; once all is confirmed, compaction writes it.
       const unsaved = this.cursor !== this.persistedCursor;
       if (unsaved && !allConfirmed && this.progressDueIn() === 0) await this.persistCursorReporting();
       this.settleWaiters();
 
-      if (this.sendCursor >= this.log.size) {
+      if (this.sendCursor >= this.end()) {
         if (confirmIn !== undefined) {
           // Wake up for the next confirmation, or when unsaved progress may be written.
           const saveIn = this.cursor !== this.persistedCursor ? this.progressDueIn() : 0;
           await this.waitForWork(saveIn > 0 ? Math.min(confirmIn, saveIn) : confirmIn);
           continue;
         }
-        // Everything confirmed: compact, unless progress was written less than cursorSyncMs ago.
+        // Everything confirmed: compact (also a header-only file), unless progress was written less than cursorSyncMs ago.
         if (this.log.size > 0) {
           const dueIn = this.closing ? 0 : this.progressDueIn();
           if (dueIn > 0) {
@@ -749,7 +929,7 @@ export class Outbox {
         }
         this.settleWaiters();
         if (this.closing) return;
-        if (this.sendCursor >= this.log.size) await this.waitForWork();
+        if (this.sendCursor >= this.end()) await this.waitForWork();
         continue;
       }
 
@@ -910,6 +1090,7 @@ export async function createAuditor(opts: AuditorOptions): Promise<ManagedAudito
     if (opts.confirmDelayMs !== undefined) outboxOpts.confirmDelayMs = opts.confirmDelayMs;
     if (opts.closeTimeoutMs !== undefined) outboxOpts.closeTimeoutMs = opts.closeTimeoutMs;
     if (opts.cursorSyncMs !== undefined) outboxOpts.cursorSyncMs = opts.cursorSyncMs;
+    if (opts.compactThresholdBytes !== undefined) outboxOpts.compactThresholdBytes = opts.compactThresholdBytes;
     if (opts.onError) outboxOpts.onError = opts.onError;
     if (opts.fileSystem) outboxOpts.fileSystem = opts.fileSystem;
     if (opts.groupCommit) outboxOpts.groupCommit = opts.groupCommit;
