@@ -344,7 +344,7 @@ async function runQueryPhase(run: Run): Promise<void> {
   const state = newLoadState();
   const runs: QueryRun[] = [];
   for (const size of [...opts.query.sizes].sort((a, b) => a - b)) {
-    const store = openSqliteRegistryStore(dbFile, { synchronous: 'NORMAL' });
+    const store = openSqliteRegistryStore(dbFile, { synchronous: 'NORMAL', writer: 'inline' });
     let loaded;
     try {
       loaded = await loadUntil(store, state, size);

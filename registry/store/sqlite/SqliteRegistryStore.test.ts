@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,8 @@ afterAll(() => {
 });
 
 runRegistryStoreContract('SQLite in memory', async () => openSqliteRegistryStore(':memory:'));
-runRegistryStoreContract('SQLite file (WAL, synchronous FULL)', async () => openSqliteRegistryStore(tempFile()));
+runRegistryStoreContract('SQLite file (WAL, synchronous FULL, writer thread)', async () => openSqliteRegistryStore(tempFile()));
+runRegistryStoreContract('SQLite file (WAL, synchronous FULL, inline writer)', async () => openSqliteRegistryStore(tempFile(), { writer: 'inline' }));
 
 describe('SQLite registry store: file, connection and schema', () => {
   it('keeps everything across close and reopen, without re-running migrations', async () => {
@@ -266,6 +268,92 @@ describe('SQLite registry store: group commit', () => {
       expect(await store.getObjects([clash.documentEntries[0].entryUuid])).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('SQLite registry store: the writer thread', () => {
+  const bigSubmission = () => makeSubmission(Array.from({ length: 1500 }, () => makeDocumentEntry()));
+
+  it('commits off the event loop: timers run and queries answer (from the last commit) while a batch is written', async () => {
+    const store = openSqliteRegistryStore(tempFile());
+    try {
+      const earlier = makeDocumentEntry();
+      await store.applySubmission(makeSubmission([earlier]));
+      const big = bigSubmission();
+      let ticks = 0;
+      const timer = setInterval(() => (ticks += 1), 1);
+      let committed = false;
+      const commit = store.applySubmission(big).then(() => (committed = true));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const during = await store.findDocumentEntries({ patientId: PATIENT_A, statuses: [Approved] });
+      const answeredBeforeCommit = !committed;
+      await commit;
+      clearInterval(timer);
+      expect(answeredBeforeCommit).toBe(true);
+      expect(during.map((d) => d.entryUuid)).toEqual([earlier.entryUuid]); // never a half-written batch
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      expect(await store.countDocumentEntries({ patientId: PATIENT_A, statuses: [Approved] })).toBe(1501);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('inline, the same commit holds the event loop (the control for the test above)', async () => {
+    const store = openSqliteRegistryStore(tempFile(), { writer: 'inline' });
+    try {
+      const big = bigSubmission();
+      let ticks = 0;
+      const timer = setInterval(() => (ticks += 1), 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      const start = ticks;
+      await store.applySubmission(big);
+      const during = ticks - start;
+      clearInterval(timer);
+      expect(during).toBeLessThanOrEqual(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('passes a failed transaction back as an error with its SQLite code, and keeps working afterwards', async () => {
+    const file = tempFile();
+    const store = openSqliteRegistryStore(file, { busyTimeoutMs: 50 });
+    const blocker = new Database(file);
+    try {
+      blocker.prepare('BEGIN IMMEDIATE').run(); // another process holds the write lock
+      const err = await store.applySubmission(makeSubmission([makeDocumentEntry()])).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'SQLITE_BUSY' });
+      blocker.prepare('ROLLBACK').run();
+      const de = makeDocumentEntry();
+      await store.applySubmission(makeSubmission([de]));
+      expect((await store.getObjects([de.entryUuid])).length).toBe(1);
+    } finally {
+      blocker.close();
+      await store.close();
+    }
+  });
+
+  it('a process that awaits close() lives to see it finish (the thread is waited for, not left to end the process)', () => {
+    const script =
+      `const { openSqliteRegistryStore } = require(${JSON.stringify(path.join(__dirname, 'SqliteRegistryStore.ts'))});` +
+      `(async () => { const s = openSqliteRegistryStore(${JSON.stringify(tempFile())}); await s.ping(); await s.close(); console.log('closed'); })();`;
+    const run = spawnSync(process.execPath, ['--require', path.resolve(__dirname, '../../../conformance/register.js'), '-e', script], { encoding: 'utf8', timeout: 20000 });
+    expect({ status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() }).toEqual({ status: 0, stdout: 'closed', stderr: '' });
+  });
+
+  it('close() commits what was accepted before it, then stops the thread', async () => {
+    const file = tempFile();
+    const store = openSqliteRegistryStore(file);
+    const entries = [makeDocumentEntry(), makeDocumentEntry(), makeDocumentEntry()];
+    const accepted = entries.map((de) => store.applySubmission(makeSubmission([de])));
+    await store.close();
+    await Promise.all(accepted);
+    const again = openSqliteRegistryStore(file, { writer: 'inline' });
+    try {
+      expect((await again.getObjects(entries.map((d) => d.entryUuid))).length).toBe(3);
+    } finally {
+      await again.close();
     }
   });
 });

@@ -7,8 +7,8 @@
  *
  * Schema and migrations: schema.ts. Query SQL: sql.ts. Index columns and child rows: indexRows.ts.
  */
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { registryError, XdsError } from '../../../shared/errors';
 import type { DocumentEntry, Folder, SubmissionSet, XdsAssociation, XdsObject } from '../../../shared/xds/model';
 import type {
   AssociationFilter,
@@ -18,16 +18,11 @@ import type {
   SubmissionChanges,
   SubmissionSetFilter,
 } from '../RegistryStore';
-import {
-  associationColumns,
-  childRows,
-  documentEntryColumns,
-  folderColumns,
-  padDtm,
-  submissionSetColumns,
-  uuidKey,
-} from './indexRows';
+import { uuidKey } from './indexRows';
 import { migrate } from './schema';
+import { SqliteWriter, type WriteOutcome } from './writer';
+import { startWriterThread, type BatchWriter } from './writerThread';
+export { constraintViolationAsXdsError } from './writer';
 import {
   associationWhere,
   countObjects,
@@ -35,7 +30,6 @@ import {
   folderWhere,
   selectObjects,
   submissionSetWhere,
-  type ObjectTable,
   type SqlFragment,
   type SqlParam,
 } from './sql';
@@ -58,32 +52,28 @@ export interface SqliteRegistryStoreOptions {
   synchronous?: SqliteSynchronous;
   /** How long a writer waits for another process's write lock before failing (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Where COMMITs run. 'thread' (default for a file): a worker thread with its own connection, so the fsync of a
+   * commit never blocks the event loop (writerThread.ts). 'inline': on the caller's thread (bulk loads; always
+   * for ':memory:', which another connection cannot open).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 type ObjectKind = XdsObject['type'];
-
-/** A row of object_ids: where an entryUUID's object lives. */
-interface ObjectIdentity {
-  seq: number;
-  kind: ObjectKind;
-}
-
-const TABLE_OF_KIND: Record<ObjectKind, ObjectTable> = {
-  DocumentEntry: 'document_entries',
-  SubmissionSet: 'submission_sets',
-  Folder: 'folders',
-  Association: 'associations',
-};
 
 /** Statements compiled once per connection; find/count SQL varies with the filter's shape and is cached by text. */
 const STATEMENT_CACHE_LIMIT = 256;
 
 export function openSqliteRegistryStore(file: string, options: SqliteRegistryStoreOptions = {}): RegistryStore {
-  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  const synchronous = options.synchronous ?? 'FULL';
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = new Database(file, { timeout: busyTimeoutMs });
   try {
-    configureConnection(db, options.synchronous ?? 'FULL');
+    configureConnection(db, synchronous);
     migrate(db);
-    return new SqliteRegistryStore(db);
+    const onThread = options.writer !== 'inline' && file !== ':memory:' && file !== '';
+    return new SqliteRegistryStore(db, onThread ? startWriterThread({ file: path.resolve(file), synchronous, busyTimeoutMs }) : inlineWriter(db));
   } catch (err) {
     db.close();
     throw err;
@@ -98,8 +88,22 @@ export function configureConnection(db: Database.Database, synchronous: SqliteSy
   db.pragma('foreign_keys = ON');
 }
 
+/** Writes on this connection, on the caller's thread. */
+function inlineWriter(db: Database.Database): BatchWriter {
+  const writer = new SqliteWriter(db);
+  return {
+    apply: async (batch) => writer.applyBatch(batch),
+    addKnownPatients: async (ids) => writer.addKnownPatients(ids),
+    close: async () => undefined,
+  };
+}
+
 interface JsonRow {
   json: string;
+}
+
+function outcomeError(o: WriteOutcome | undefined): unknown {
+  return o && !o.ok ? o.error : new Error('the SQLite writer returned no outcome for a submission');
 }
 
 /** The stored form is the XDS model object written by JSON.stringify in this file. */
@@ -111,8 +115,13 @@ class SqliteRegistryStore implements RegistryStore {
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
   private pending: { changes: SubmissionChanges; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
+  /** The batch being committed, if any: only one at a time, the next one gathers what arrives meanwhile. */
+  private inFlight: Promise<void> | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writer: BatchWriter,
+  ) {}
 
   async getObjects(entryUuids: string[]): Promise<XdsObject[]> {
     if (entryUuids.length === 0) return [];
@@ -150,51 +159,43 @@ class SqliteRegistryStore implements RegistryStore {
   }
 
   /**
-   * Group commit: submissions that arrive while the event loop is busy (typically while the previous COMMIT's
-   * fsync blocks it) are written in ONE transaction, each inside its own SAVEPOINT, so one COMMIT (one fsync with
+   * Group commit: submissions that arrive while a batch is being committed (or in the same turn of the event
+   * loop) are written in ONE transaction, each inside its own SAVEPOINT (writer.ts), so one COMMIT (one fsync with
    * synchronous=FULL) makes a whole batch durable, and a failing submission rolls back only its own savepoint.
    * Every caller's promise settles after the batch's COMMIT: Success is never answered before the data is durable.
    */
   applySubmission(changes: SubmissionChanges): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ changes, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushPending());
-      }
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight || this.pending.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushPending();
     });
   }
 
   private flushPending(): void {
-    this.flushScheduled = false;
+    if (this.inFlight) return;
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
-    const failures = new Map<number, unknown>();
-    try {
-      // IMMEDIATE: take the write lock at BEGIN, so a second process cannot slip in between our reads and writes.
-      this.db
-        .transaction(() => {
-          batch.forEach((item, i) => {
-            try {
-              this.db.transaction(() => this.writeSubmission(item.changes))(); // nested: a SAVEPOINT
-            } catch (e) {
-              failures.set(i, e);
-            }
-          });
-        })
-        .immediate();
-    } catch (e) {
-      for (const item of batch) item.reject(e);
-      return;
-    }
-    batch.forEach((item, i) => (failures.has(i) ? item.reject(failures.get(i)) : item.resolve()));
+    this.inFlight = this.writer.apply(batch.map((b) => b.changes)).then(
+      (outcomes) => batch.forEach((item, i) => (outcomes[i]?.ok ? item.resolve() : item.reject(outcomeError(outcomes[i])))),
+      (e: unknown) => batch.forEach((item) => item.reject(e)),
+    );
+    void this.inFlight.finally(() => {
+      this.inFlight = undefined;
+      this.scheduleFlush();
+    });
   }
 
   async addKnownPatients(patientIds: string[]): Promise<void> {
-    const insert = this.statement('INSERT OR IGNORE INTO known_patients (patient_id) VALUES (?)');
-    this.db.transaction(() => {
-      for (const id of patientIds) insert.run(id);
-    }).immediate();
+    await this.writer.addKnownPatients(patientIds);
   }
 
   async isKnownPatient(patientId: string): Promise<boolean> {
@@ -218,7 +219,12 @@ class SqliteRegistryStore implements RegistryStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.flushPending();
+    // Commit what was accepted before close (in as many batches as it takes), then stop the writer.
+    while (this.inFlight || this.pending.length > 0) {
+      this.flushPending();
+      await this.inFlight;
+    }
+    await this.writer.close();
     this.statements.clear();
     this.db.close();
   }
@@ -238,128 +244,5 @@ class SqliteRegistryStore implements RegistryStore {
   private select<T extends XdsObject>(q: SqlFragment): T[] {
     return (this.statement(q.sql).all(...q.params) as JsonRow[]).map((r) => parseStored<T>(r));
   }
-
-  /** Runs inside the transaction: any throw rolls the whole submission back. */
-  private writeSubmission(changes: SubmissionChanges): void {
-    for (const o of changes.submissionSets) this.insertObject(o);
-    for (const o of changes.documentEntries) this.insertObject(o);
-    for (const o of changes.folders) this.insertObject(o);
-    for (const o of changes.associations) this.insertObject(o);
-    for (const c of changes.statusChanges) this.changeStatus(c.entryUuid, c.expected, c.status);
-    for (const u of changes.folderUpdates) this.updateFolderLastUpdateTime(u.entryUuid, u.lastUpdateTime);
-  }
-
-  private insertObject(obj: XdsObject): void {
-    try {
-      this.insertObjectRows(obj);
-    } catch (err) {
-      throw constraintViolationAsXdsError(err, obj) ?? err;
-    }
-  }
-
-  private insertObjectRows(obj: XdsObject): void {
-    const seq = Number(this.statement('INSERT INTO object_ids (entry_uuid, kind) VALUES (?, ?)').run(uuidKey(obj.entryUuid), obj.type).lastInsertRowid);
-    const json = JSON.stringify(obj);
-    switch (obj.type) {
-      case 'DocumentEntry': {
-        const c = documentEntryColumns(obj);
-        this.statement(
-          'INSERT INTO document_entries (seq, unique_id, lid, patient_id, status, object_type,' +
-            ' creation_time, service_start_time, service_stop_time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.object_type, c.creation_time, c.service_start_time, c.service_stop_time, json);
-        break;
-      }
-      case 'SubmissionSet': {
-        const c = submissionSetColumns(obj);
-        this.statement(
-          'INSERT INTO submission_sets (seq, unique_id, lid, patient_id, status, source_id, submission_time, json)' +
-            ' VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.source_id, c.submission_time, json);
-        break;
-      }
-      case 'Folder': {
-        const c = folderColumns(obj);
-        this.statement(
-          'INSERT INTO folders (seq, unique_id, lid, patient_id, status, last_update_time, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.unique_id, c.lid, c.patient_id, c.status, c.last_update_time, json);
-        break;
-      }
-      case 'Association': {
-        const c = associationColumns(obj);
-        this.statement(
-          'INSERT INTO associations (seq, association_type, source_uuid, target_uuid, status, json) VALUES (?, ?, ?, ?, ?, ?)',
-        ).run(seq, c.association_type, c.source_uuid, c.target_uuid, c.status, json);
-        break;
-      }
-    }
-    const rows = childRows(obj);
-    const insertCode = this.statement('INSERT INTO codes (owner_seq, kind, code, scheme) VALUES (?, ?, ?, ?)');
-    for (const code of rows.codes) insertCode.run(seq, code.kind, code.code, code.scheme);
-    const insertAuthor = this.statement('INSERT INTO authors (owner_seq, person) VALUES (?, ?)');
-    for (const person of rows.authorPersons) insertAuthor.run(seq, person);
-    const insertReferenceId = this.statement('INSERT INTO reference_ids (owner_seq, value) VALUES (?, ?)');
-    for (const value of rows.referenceIds) insertReferenceId.run(seq, value);
-  }
-
-  /** Conditional: only an object that still has the `expected` status changes; otherwise the submission fails. */
-  private changeStatus(entryUuid: string, expected: string, status: string): void {
-    const identity = this.identityOf(entryUuid);
-    const changed =
-      identity !== undefined &&
-      this.statement(`UPDATE ${TABLE_OF_KIND[identity.kind]} SET status = ?, json = json_set(json, '$.status', ?) WHERE seq = ? AND status = ?`).run(
-        status,
-        status,
-        identity.seq,
-        expected,
-      ).changes === 1;
-    if (changed) return;
-    const why =
-      identity === undefined
-        ? `${entryUuid} is not in the registry`
-        : `${identity.kind} ${entryUuid} has status ${this.currentStatus(identity) ?? '(none)'}, expected ${expected}`;
-    throw new XdsError(registryError('XDSRegistryDeprecatedDocumentError', `cannot set status ${status}: ${why}`, entryUuid));
-  }
-
-  private updateFolderLastUpdateTime(entryUuid: string, lastUpdateTime: string): void {
-    const result = this.statement(
-      "UPDATE folders SET last_update_time = ?, json = json_set(json, '$.lastUpdateTime', json_array(?))" +
-        ' WHERE seq = (SELECT seq FROM object_ids WHERE entry_uuid = ?)',
-    ).run(padDtm(lastUpdateTime), lastUpdateTime, uuidKey(entryUuid));
-    if (result.changes === 0) {
-      throw new XdsError(registryError('XDSRegistryError', `Folder ${entryUuid} whose lastUpdateTime is to be set is not in the registry`, entryUuid));
-    }
-  }
-
-  private identityOf(entryUuid: string): ObjectIdentity | undefined {
-    return this.statement('SELECT seq, kind FROM object_ids WHERE entry_uuid = ?').get(uuidKey(entryUuid)) as ObjectIdentity | undefined;
-  }
-
-  private currentStatus(identity: ObjectIdentity): string | undefined {
-    const row = this.statement(`SELECT status FROM ${TABLE_OF_KIND[identity.kind]} WHERE seq = ?`).get(identity.seq) as { status: string | null } | undefined;
-    return row?.status ?? undefined;
-  }
 }
 
-/**
- * The UNIQUE constraints that guard the registry's identity rules, turned into the IHE errors (a second line of
- * defence: registry/transactions checks first, but two submissions can race between that check and the write).
- */
-export function constraintViolationAsXdsError(err: unknown, obj: XdsObject): XdsError | undefined {
-  // Duck-typed on purpose: better-sqlite3's native side keeps the SqliteError class of the first module instance
-  // it saw, so `instanceof` fails when the JS module is loaded again (jest's per-file module registries).
-  // (Even `instanceof Error` fails there: the class comes from another realm.)
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string' || typeof message !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) return undefined;
-  if (message.includes('object_ids.entry_uuid')) {
-    return new XdsError(
-      registryError('XDSRegistryMetadataError', `${obj.type} entryUUID ${obj.entryUuid} already exists in the registry`, obj.entryUuid),
-    );
-  }
-  if ((obj.type === 'SubmissionSet' || obj.type === 'Folder') && message.includes(`${TABLE_OF_KIND[obj.type]}.unique_id`)) {
-    return new XdsError(
-      registryError('XDSDuplicateUniqueIdInRegistry', `${obj.type} uniqueId ${obj.uniqueId?.value} already exists in the registry`, obj.entryUuid),
-    );
-  }
-  return undefined;
-}
