@@ -342,6 +342,20 @@ describe('SQLite registry store: the writer thread', () => {
     expect({ status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() }).toEqual({ status: 0, stdout: 'closed', stderr: '' });
   });
 
+  it('a writer thread that cannot work fails ping() (so /health answers 503) and every write, with the reason', async () => {
+    const file = tempFile();
+    const store = openSqliteRegistryStore(file);
+    // The main connection is open; the thread opens its own a moment later and finds the folder gone.
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    try {
+      const err = await store.applySubmission(makeSubmission([makeDocumentEntry()])).catch((e: unknown) => e);
+      expect(String(err)).toMatch(/SQLite writer thread (failed|stopped)/);
+      await expect(store.ping()).rejects.toThrow(/SQLite writer thread/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close() commits what was accepted before it, then stops the thread', async () => {
     const file = tempFile();
     const store = openSqliteRegistryStore(file);

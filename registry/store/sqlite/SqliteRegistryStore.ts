@@ -94,6 +94,7 @@ function inlineWriter(db: Database.Database): BatchWriter {
   return {
     apply: async (batch) => writer.applyBatch(batch),
     addKnownPatients: async (ids) => writer.addKnownPatients(ids),
+    failure: () => undefined,
     close: async () => undefined,
   };
 }
@@ -202,8 +203,11 @@ class SqliteRegistryStore implements RegistryStore {
     return this.statement('SELECT 1 FROM known_patients WHERE patient_id = ?').get(patientId) !== undefined;
   }
 
+  /** Reads must work and so must the writer: a registry that cannot register is not healthy. */
   async ping(): Promise<void> {
     this.statement('SELECT 1').get();
+    const failure = this.writer.failure();
+    if (failure) throw failure;
   }
 
   async stats(): Promise<{ documentEntries: number; submissionSets: number; folders: number; associations: number }> {

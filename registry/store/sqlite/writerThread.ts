@@ -50,6 +50,8 @@ export function fromWireError(w: WireError): Error {
 export interface BatchWriter {
   apply(batch: SubmissionChanges[]): Promise<WriteOutcome[]>;
   addKnownPatients(patientIds: string[]): Promise<void>;
+  /** Why writes cannot succeed any more (the writer thread died), or undefined while it works. */
+  failure(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export function startWriterThread(workerData: WriterWorkerData): BatchWriter {
     async addKnownPatients(patientIds) {
       expectDone(await request({ id: nextId++, type: 'knownPatients', patientIds }));
     },
+    failure: () => (closing ? undefined : stopped),
     async close() {
       if (stopped) return;
       // Stay referenced until the thread has exited: an unreferenced worker would let the process end while
