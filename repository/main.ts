@@ -12,6 +12,7 @@ import { openServiceAuditor } from '../shared/audit/serviceAudit';
 import { clientTlsOptions, httpsServerOptions, loadTlsMaterial, peerSubject } from '../shared/security/tls';
 import { createRepositoryApp } from './app';
 import { KeyedMutex } from './keyedMutex';
+import { reconcileAfterUncleanStop, type RecoveryResult } from './recovery';
 import { createRegistryClient, type RegistryClient } from './registryClient';
 import type { BlobStore } from './store/BlobStore';
 import { FileBlobStore } from './store/fs/FileBlobStore';
@@ -21,12 +22,14 @@ export interface RunningRepository {
   server: RunningServer;
   store: BlobStore;
   url: string;
+  /** The check of a crashed run's documents against the registry (repository/recovery.ts); undefined: none ran. */
+  recovery: Promise<RecoveryResult | undefined>;
   close(): Promise<void>;
 }
 
 export interface RepositoryOverrides {
-  /** Another ITI-42 client (tests). */
-  registry?: Pick<RegistryClient, 'register'> & Partial<Pick<RegistryClient, 'close'>>;
+  /** Another ITI-42 client (tests). Without registeredUniqueIds, no unclean-stop check runs. */
+  registry?: Pick<RegistryClient, 'register'> & Partial<Pick<RegistryClient, 'close' | 'registeredUniqueIds'>>;
   store?: BlobStore;
 }
 
@@ -61,13 +64,14 @@ export async function startRepository(
       timeoutMs: config.repository.registryTimeoutMs,
       ...(clientTls && config.repository.registryUrl.startsWith('https:') ? { tls: clientTlsOptions(clientTls) } : {}),
     });
+  const inFlight = new KeyedMutex();
   const app = createRepositoryApp({
     ctx: {
       store,
       registry,
       repositoryUniqueId: config.repository.uniqueId,
       maxDocumentBytes: config.repository.maxDocumentBytes,
-      inFlight: new KeyedMutex(),
+      inFlight,
       logger,
       registryUrl: config.repository.registryUrl,
     },
@@ -93,13 +97,32 @@ export async function startRepository(
   }
   const url = server.url('/repository');
   endpointUrl = url;
+  const stopRecovery = new AbortController();
+  const ask = registry.registeredUniqueIds?.bind(registry);
+  const recovery = ask
+    ? reconcileAfterUncleanStop({
+        store,
+        registry: { registeredUniqueIds: ask },
+        repositoryUniqueId: config.repository.uniqueId,
+        inFlight,
+        logger,
+        graceMs: config.repository.registryTimeoutMs,
+        signal: stopRecovery.signal,
+      }).catch((e: unknown) => {
+        logger.error('unclean-stop check failed', { error: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      })
+    : Promise.resolve(undefined);
   if (tls) audit.watchTls(server.server);
   logger.info('repository listening', { url, dataDir: config.dataDir, registryUrl: config.repository.registryUrl });
   return {
     server,
     store,
     url,
+    recovery,
     async close() {
+      stopRecovery.abort();
+      await recovery;
       await server.close();
       registry.close?.();
       await store.close();

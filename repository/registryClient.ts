@@ -11,8 +11,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { Writable } from 'node:stream';
 import { registryError, XdsError } from '../shared/errors';
-import { buildSubmitObjectsRequest } from '../shared/ebxml/build';
-import { parseRegistryResponse } from '../shared/ebxml/parse';
+import { buildAdhocQueryRequest, buildSubmitObjectsRequest } from '../shared/ebxml/build';
+import { parseAdhocQueryResponse, parseRegistryResponse } from '../shared/ebxml/parse';
+import { xdsObjectFromEbxml } from '../shared/xds/fromEbxml';
 import type { RegistryObjectListItem, RegistryResponse } from '../shared/ebxml/types';
 import { isMultipartRelated, parseContentType } from '../shared/mtom/contentType';
 import { readMultipartRelated } from '../shared/mtom/reader';
@@ -40,8 +41,16 @@ export interface RegistryClientOptions {
 export interface RegistryClient {
   /** ITI-42 with these metadata objects. Resolves with the registry's answer; rejects with XdsError only. */
   register(objects: RegistryObjectListItem[]): Promise<RegistryResponse>;
+  /**
+   * ITI-18 GetDocuments by uniqueId: which of `uniqueIds` the registry holds as DocumentEntries of the repository
+   * `repositoryUniqueId` (any status). Rejects when the registry cannot say (unreachable, fault, Failure).
+   */
+  registeredUniqueIds(uniqueIds: string[], repositoryUniqueId: string): Promise<Set<string>>;
   close(): void;
 }
+
+/** GetDocuments (ITI-18). */
+const GET_DOCUMENTS = 'urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4';
 
 interface HttpAnswer {
   status: number;
@@ -58,14 +67,14 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
   const notAvailable = (why: string): XdsError =>
     new XdsError(registryError('XDSRegistryNotAvailable', `the registry at ${opts.url} is not available: ${why}`));
 
-  async function post(payload: Buffer): Promise<HttpAnswer> {
+  async function post(payload: Buffer, action: string): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       const send = secure ? https.request : http.request;
       const req = send(target, {
         method: 'POST',
         agent,
         headers: {
-          'Content-Type': `application/soap+xml; charset=UTF-8; action="${ACTION.iti42}"`,
+          'Content-Type': `application/soap+xml; charset=UTF-8; action="${action}"`,
           'Content-Length': payload.length,
         },
       });
@@ -96,12 +105,12 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     });
   }
 
-  return {
+  const client: RegistryClient = {
     async register(objects) {
       const xml = buildSoapRequest({ action: ACTION.iti42, to: opts.url, body: buildSubmitObjectsRequest({ objects }) });
       let answer: HttpAnswer;
       try {
-        answer = await post(Buffer.from(xml, 'utf8'));
+        answer = await post(Buffer.from(xml, 'utf8'), ACTION.iti42);
       } catch (e) {
         throw notAvailable(e instanceof Error ? describeNetworkError(e) : String(e));
       }
@@ -120,10 +129,45 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
         throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} sent an unreadable RegistryResponse: ${e instanceof Error ? e.message : String(e)}`));
       }
     },
+    async registeredUniqueIds(uniqueIds, repositoryUniqueId) {
+      const list = uniqueIds.map((u) => `'${u.replace(/'/g, "''")}'`).join(',');
+      const query = buildAdhocQueryRequest({ returnType: 'LeafClass', queryId: GET_DOCUMENTS, parameters: [{ name: '$XDSDocumentEntryUniqueId', values: [`(${list})`] }] });
+      const xml = buildSoapRequest({ action: ACTION.iti18, to: opts.url, body: query });
+      let answer: HttpAnswer;
+      try {
+        answer = await post(Buffer.from(xml, 'utf8'), ACTION.iti18);
+      } catch (e) {
+        throw notAvailable(e instanceof Error ? describeNetworkError(e) : String(e));
+      }
+      const body = await soapBodyOf(answer).catch((why: unknown) => {
+        throw notAvailable(`HTTP ${answer.status} with ${why instanceof Error ? why.message : String(why)}`);
+      });
+      if (body.ns !== NS.query || body.local !== 'AdhocQueryResponse') {
+        throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered ITI-18 with {${body.ns}}${body.local} instead of query:AdhocQueryResponse`));
+      }
+      const response = parseAdhocQueryResponse(body);
+      if (response.status === 'Failure' && uniqueIds.length > 1 && response.errors.some((e) => e.errorCode === 'XDSResultNotSinglePatient')) {
+        // The documents belong to several patients and this registry answers one patient per query: ask one by one.
+        const found = new Set<string>();
+        for (const uniqueId of uniqueIds) for (const f of await client.registeredUniqueIds([uniqueId], repositoryUniqueId)) found.add(f);
+        return found;
+      }
+      if (response.status === 'Failure') {
+        throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered GetDocuments with Failure: ${response.errors.map((e) => e.errorCode).join(', ')}`));
+      }
+      const found = new Set<string>();
+      for (const o of response.objects) {
+        const de = o.kind === 'ExtrinsicObject' ? xdsObjectFromEbxml(o) : undefined;
+        if (de?.type !== 'DocumentEntry' || de.uniqueId === undefined) continue;
+        if (de.repositoryUniqueId === undefined || de.repositoryUniqueId.includes(repositoryUniqueId)) found.add(de.uniqueId.value);
+      }
+      return found;
+    },
     close() {
       agent.destroy();
     },
   };
+  return client;
 }
 
 function describeNetworkError(e: Error): string {

@@ -44,5 +44,13 @@ export interface BlobStore {
   open(uniqueId: string): Promise<Readable>;
   /** Delete a committed document (rollback after a registry failure; ITI-86). Returns false if absent. */
   remove(uniqueId: string): Promise<boolean>;
+  /**
+   * After the previous process stopped without close() (a crash): the uniqueIds of documents committed since
+   * it started, whose registration nobody confirmed (repository/recovery.ts asks the registry about them).
+   * Empty after a clean stop. Optional: a store without it is not reconciled.
+   */
+  documentsSinceUncleanStop?(): Promise<string[]>;
+  /** Those documents have been dealt with: the next unclean stop starts a new window. */
+  uncleanStopHandled?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -117,7 +117,7 @@ describe('FileBlobStore', () => {
     async (uniqueId) => {
       const staged = await stageBytes('payload');
       await store.commit([{ staged, uniqueId, mimeType: 'text/plain' }]);
-      const files = filesUnder(root);
+      const files = filesUnder(root).filter((f) => path.basename(f) !== 'run-state.json');
       expect(files).toHaveLength(1);
       for (const f of files) {
         expect(f.startsWith(path.join(root, 'repository', 'documents') + path.sep)).toBe(true);
@@ -126,7 +126,7 @@ describe('FileBlobStore', () => {
       expect((await store.info(uniqueId))?.uniqueId).toBe(uniqueId);
       expect((await readAll(uniqueId)).toString()).toBe('payload');
       expect(await store.remove(uniqueId)).toBe(true);
-      expect(filesUnder(root)).toEqual([]);
+      expect(filesUnder(root).map((f) => path.relative(root, f))).toEqual([path.join('repository', 'run-state.json')]);
     },
   );
 
@@ -313,6 +313,32 @@ describe('FileBlobStore', () => {
     }
     for (const [i, item] of items.entries()) expect((await readAll(item.uniqueId)).toString()).toBe(`doc ${i}`);
     expect(tmpFiles()).toEqual([]);
+  });
+
+  test('after an unclean stop it lists the documents written since the crashed run started, until told they are handled', async () => {
+    const repo = path.join(root, 'repository');
+    await store.commit([{ staged: await stageBytes('old and registered'), uniqueId: '12.1', mimeType: 'text/plain' }]);
+    await store.close(); // a clean stop
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(store.pathsOf('12.1').file, old, old);
+    store = await FileBlobStore.open(repo);
+    expect(await store.documentsSinceUncleanStop()).toEqual([]); // the previous stop was clean
+
+    await store.commit([{ staged: await stageBytes('committed, then the process died'), uniqueId: '12.2', mimeType: 'text/plain' }]);
+    const crashed = store; // never closed: the crash
+    store = await FileBlobStore.open(repo);
+    expect(await store.documentsSinceUncleanStop()).toEqual(['12.2']);
+
+    const crashedAgain = store; // crashes again before the check: the window is kept
+    store = await FileBlobStore.open(repo);
+    expect(await store.documentsSinceUncleanStop()).toEqual(['12.2']);
+
+    await store.uncleanStopHandled();
+    await store.close();
+    store = await FileBlobStore.open(repo);
+    expect(await store.documentsSinceUncleanStop()).toEqual([]);
+    void crashed;
+    void crashedAgain;
   });
 
   test('concurrent commits of one uniqueId: one creates, the identical other is left as it is', async () => {

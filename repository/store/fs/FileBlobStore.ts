@@ -97,6 +97,9 @@ export class FileBlobStore implements BlobStore {
   /** Open handles of the shard folders, for their fsyncs; a folder is created the first time it is needed. */
   private readonly shardDirs = new Map<string, Promise<fs.promises.FileHandle>>();
   private closed = false;
+  /** When the previous process started, if it stopped without close(); undefined after a clean stop. */
+  private uncleanSince: number | undefined;
+  private startedAt = new Date();
 
   private constructor(readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -109,6 +112,13 @@ export class FileBlobStore implements BlobStore {
     await fsp.mkdir(store.tmpDir, { recursive: true, mode: 0o700 });
     await fsp.mkdir(store.documentsDir, { recursive: true, mode: 0o700 });
     await store.recover();
+    const previous = await store.readRunState();
+    if (previous?.running) {
+      // Keep the crashed run's start until its documents are checked, so a second crash before that loses nothing.
+      store.uncleanSince = Date.parse(previous.startedAt);
+      store.startedAt = new Date(store.uncleanSince);
+    }
+    await store.writeRunState(true);
     return store;
   }
 
@@ -253,6 +263,77 @@ export class FileBlobStore implements BlobStore {
     const dirs = [...this.shardDirs.values()];
     this.shardDirs.clear();
     for (const dir of dirs) await (await dir.catch(() => undefined))?.close();
+    // A clean stop, unless a crash left documents that were never checked against the registry.
+    if (this.uncleanSince === undefined) await this.writeRunState(false).catch(() => undefined);
+  }
+
+  /**
+   * Documents whose file was written after the previous (crashed) process started: those may have been committed
+   * without the registry ever answering. File times are compared with a minute of slack for clock steps.
+   */
+  async documentsSinceUncleanStop(): Promise<string[]> {
+    if (this.uncleanSince === undefined) return [];
+    const since = this.uncleanSince - 60_000;
+    const found: string[] = [];
+    for (const shard of await fsp.readdir(this.documentsDir)) {
+      const dir = path.join(this.documentsDir, shard);
+      const names = await fsp.readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!name.endsWith('.doc')) continue;
+        const stat = await fsp.stat(path.join(dir, name)).catch(() => undefined);
+        if (!stat || stat.mtimeMs < since) continue;
+        const uniqueId = await this.uniqueIdOfFile(path.join(dir, name));
+        if (uniqueId !== undefined) found.push(uniqueId);
+      }
+    }
+    return found;
+  }
+
+  /** The caller has checked the documents of the crashed run: from now on a clean stop counts as clean again. */
+  async uncleanStopHandled(): Promise<void> {
+    this.uncleanSince = undefined;
+    this.startedAt = new Date();
+    await this.writeRunState(true);
+  }
+
+  private async uniqueIdOfFile(file: string): Promise<string | undefined> {
+    const fh = await fsp.open(file, 'r').catch(() => undefined);
+    if (!fh) return undefined;
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
+      return bytesRead === HEADER_BYTES ? decodeHeader(header)?.uniqueId : undefined;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private get runStateFile(): string {
+    return path.join(this.root, 'run-state.json');
+  }
+
+  private async readRunState(): Promise<{ running: boolean; startedAt: string } | undefined> {
+    const text = await fsp.readFile(this.runStateFile, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const raw = JSON.parse(text) as { running?: unknown; startedAt?: unknown };
+      return typeof raw.running === 'boolean' && typeof raw.startedAt === 'string' ? { running: raw.running, startedAt: raw.startedAt } : undefined;
+    } catch {
+      return { running: true, startedAt: new Date(0).toISOString() }; // unreadable: assume the worst (check everything)
+    }
+  }
+
+  /** Durably (tmp, fsync, rename, folder fsync): a crash must never leave "stopped cleanly" behind wrongly. */
+  private async writeRunState(running: boolean): Promise<void> {
+    const tmp = `${this.runStateFile}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify({ running, startedAt: this.startedAt.toISOString() }), { mode: 0o600, flush: true });
+    await fsp.rename(tmp, this.runStateFile);
+    const dir = await fsp.open(this.root, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
   }
 
   /** Files of one document (exposed for tests and tools). */
