@@ -59,6 +59,24 @@ export function encodeHeader(info: StoredDocumentInfo): Buffer | undefined {
   return header;
 }
 
+/** The header of a document file; undefined if the file is gone or has no valid header. */
+async function readHeaderOf(file: string): Promise<StoredDocumentInfo | undefined> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fsp.open(file, 'r');
+  } catch (e) {
+    if (isNotFound(e)) return undefined; // removed in between
+    throw e;
+  }
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
+    return bytesRead === HEADER_BYTES ? decodeHeader(header) : undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
 export function decodeHeader(header: Buffer): StoredDocumentInfo | undefined {
   const text = header.toString('utf8');
   if (!text.startsWith(HEADER_MAGIC)) return undefined;
@@ -170,7 +188,7 @@ export class FileBlobStore implements BlobStore {
       const toCreate: number[] = [];
       const identical: number[] = [];
       for (let i = 0; i < items.length; i++) {
-        const existing = await this.existingInfo(items[i].uniqueId);
+        const existing = await this.info(items[i].uniqueId);
         if (!existing) {
           toCreate.push(i);
           continue;
@@ -214,29 +232,12 @@ export class FileBlobStore implements BlobStore {
     await this.discardRecord(staged.stagingId, record);
   }
 
-  async info(uniqueId: string): Promise<StoredDocumentInfo | undefined> {
-    return this.existingInfo(uniqueId);
-  }
-
   /** The header, read only if the file exists: a new uniqueId costs one access() and no ENOENT error object. */
-  private async existingInfo(uniqueId: string): Promise<StoredDocumentInfo | undefined> {
+  async info(uniqueId: string): Promise<StoredDocumentInfo | undefined> {
     const { file } = this.pathsOf(uniqueId);
     if (!fs.existsSync(file)) return undefined;
-    let fh: fs.promises.FileHandle;
-    try {
-      fh = await fsp.open(file, 'r');
-    } catch (e) {
-      if (isNotFound(e)) return undefined; // removed in between
-      throw e;
-    }
-    try {
-      const header = Buffer.alloc(HEADER_BYTES);
-      const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
-      const info = bytesRead === HEADER_BYTES ? decodeHeader(header) : undefined;
-      return info && info.uniqueId === uniqueId ? info : undefined;
-    } finally {
-      await fh.close();
-    }
+    const info = await readHeaderOf(file);
+    return info && info.uniqueId === uniqueId ? info : undefined;
   }
 
   async open(uniqueId: string): Promise<Readable> {
@@ -282,7 +283,7 @@ export class FileBlobStore implements BlobStore {
         if (!name.endsWith('.doc')) continue;
         const stat = await fsp.stat(path.join(dir, name)).catch(() => undefined);
         if (!stat || stat.mtimeMs < since) continue;
-        const uniqueId = await this.uniqueIdOfFile(path.join(dir, name));
+        const uniqueId = (await readHeaderOf(path.join(dir, name)))?.uniqueId;
         if (uniqueId !== undefined) found.push(uniqueId);
       }
     }
@@ -294,18 +295,6 @@ export class FileBlobStore implements BlobStore {
     this.uncleanSince = undefined;
     this.startedAt = new Date();
     await this.writeRunState(true);
-  }
-
-  private async uniqueIdOfFile(file: string): Promise<string | undefined> {
-    const fh = await fsp.open(file, 'r').catch(() => undefined);
-    if (!fh) return undefined;
-    try {
-      const header = Buffer.alloc(HEADER_BYTES);
-      const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
-      return bytesRead === HEADER_BYTES ? decodeHeader(header)?.uniqueId : undefined;
-    } finally {
-      await fh.close();
-    }
   }
 
   private get runStateFile(): string {
