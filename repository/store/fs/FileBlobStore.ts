@@ -18,7 +18,7 @@
  * JSON sidecar: 4 fsyncs, two file creations, a readFile failing with ENOENT, a mkdir, and an open/close around
  * every fsync) put 41 % of the repository's CPU in those calls (docs/BENCHMARKS.md).
  */
-import { stagedRecordsFor } from '../stagingRecords';
+import { nonIdenticalErrors, stagedRecordsFor } from '../stagingRecords';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -193,15 +193,9 @@ export class FileBlobStore implements BlobStore {
           toCreate.push(i);
           continue;
         }
-        const { size, hash } = computed[i];
-        const uid = items[i].uniqueId;
-        if (existing.size !== size) {
-          conflicts.push(registryError('XDSNonIdenticalSize', `document uniqueId ${uid} is already stored with size ${existing.size}; the submitted document has size ${size}`, uid));
-        }
-        if (existing.hash.toLowerCase() !== hash) {
-          conflicts.push(registryError('XDSNonIdenticalHash', `document uniqueId ${uid} is already stored with hash ${existing.hash}; the submitted document has hash ${hash}`, uid));
-        }
-        if (existing.size === size && existing.hash.toLowerCase() === hash) identical.push(i);
+        const errors = nonIdenticalErrors(items[i].uniqueId, existing, computed[i]);
+        if (errors.length === 0) identical.push(i);
+        else conflicts.push(...errors);
       }
       if (conflicts.length > 0) throw new XdsError(conflicts);
 

@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { ObjectId } from 'mongodb';
 import { LimitError } from '../../../shared/errors';
 import { HashingCounter } from '../fs/hashingCounter';
-import { checkChunkSize, DEFAULT_CHUNK_SIZE_BYTES, nonIdenticalErrors, openGridFsBlobStore, stagedFilename, streamIntoUpload } from './GridFsBlobStore';
+import { checkChunkSize, DEFAULT_CHUNK_SIZE_BYTES, openGridFsBlobStore, stagedFilename, streamIntoUpload } from './GridFsBlobStore';
+import { nonIdenticalErrors } from '../stagingRecords';
 
 describe('openGridFsBlobStore when MongoDB cannot be used', () => {
   it('rejects within about 2 s naming MongoDB and the URL without credentials', async () => {

@@ -23,7 +23,7 @@
  * The start-up sweep only deletes staged files older than `sweepStagedOlderThanMs`, so it never takes an upload
  * another instance is still receiving.
  */
-import { stagedRecordsFor } from '../stagingRecords';
+import { nonIdenticalErrors, stagedRecordsFor } from '../stagingRecords';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -37,7 +37,7 @@ import {
   type GridFSBucketWriteStream,
   type MongoClient,
 } from 'mongodb';
-import { registryError, XdsError, type RegistryError } from '../../../shared/errors';
+import { XdsError, type RegistryError } from '../../../shared/errors';
 import { connectMongo, type MongoConnectionOptions } from '../../../shared/mongo/connection';
 import type { BlobStore, StagedDocument, StoredDocumentInfo } from '../BlobStore';
 import { HashingCounter } from '../fs/hashingCounter';
@@ -116,18 +116,6 @@ export function checkChunkSize(bytes: number): number {
 /** The GridFS filename of a staged upload: never a uniqueId, so a half-written file is never mistaken for one. */
 export function stagedFilename(fileId: ObjectId): string {
   return `staged/${fileId.toHexString()}`;
-}
-
-/** The conflicts between a stored document and the bytes submitted again under its uniqueId (none: identical). */
-export function nonIdenticalErrors(uniqueId: string, stored: { size: number; hash: string }, submitted: { size: number; hash: string }): RegistryError[] {
-  const errors: RegistryError[] = [];
-  if (stored.size !== submitted.size) {
-    errors.push(registryError('XDSNonIdenticalSize', `document uniqueId ${uniqueId} is already stored with size ${stored.size}; the submitted document has size ${submitted.size}`, uniqueId));
-  }
-  if (stored.hash.toLowerCase() !== submitted.hash.toLowerCase()) {
-    errors.push(registryError('XDSNonIdenticalHash', `document uniqueId ${uniqueId} is already stored with hash ${stored.hash}; the submitted document has hash ${submitted.hash}`, uniqueId));
-  }
-  return errors;
 }
 
 /**
