@@ -44,9 +44,13 @@ function uploadFile(u: StreamedUpload): Promise<UploadTiming & { status: number;
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), seconds: elapsedMs(start) / 1000, bodySentSeconds }),
-        );
+        res.on('end', () => {
+          const seconds = elapsedMs(start) / 1000;
+          // The socket may report the body flushed only after the whole answer arrived; the answer proves the
+          // server read every byte, so the body was sent by then at the latest.
+          if (Number.isNaN(bodySentSeconds)) bodySentSeconds = seconds;
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), seconds, bodySentSeconds });
+        });
         res.on('error', reject);
       },
     );
@@ -57,7 +61,7 @@ function uploadFile(u: StreamedUpload): Promise<UploadTiming & { status: number;
         if (!req.write(chunk as Buffer)) await once(req, 'drain');
       }
       req.end(tail, () => {
-        bodySentSeconds = elapsedMs(start) / 1000;
+        if (Number.isNaN(bodySentSeconds)) bodySentSeconds = elapsedMs(start) / 1000;
       });
     };
     send().catch((e: unknown) => {

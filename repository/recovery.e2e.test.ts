@@ -96,4 +96,5 @@ it('after a crash between commit and registration, the next start removes the un
   const reopened = await FileBlobStore.open(path.join(dataDir, 'repository'));
   expect(await reopened.documentsSinceUncleanStop()).toEqual([]);
   await reopened.close();
+  await files.close(); // the "crashed" process's folder handles, so they are not left to the garbage collector
 });

@@ -337,8 +337,9 @@ describe('FileBlobStore', () => {
     await store.close();
     store = await FileBlobStore.open(repo);
     expect(await store.documentsSinceUncleanStop()).toEqual([]);
-    void crashed;
-    void crashedAgain;
+    // Only now release the "crashed" stores' folder handles, so they are not left to the garbage collector.
+    await crashed.close();
+    await crashedAgain.close();
   });
 
   test('concurrent commits of one uniqueId: one creates, the identical other is left as it is', async () => {
