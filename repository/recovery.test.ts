@@ -12,7 +12,12 @@ let root: string;
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'recovery-'));
 });
-afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+/** The "crashed" runs' stores: left open during the test like a dead process leaves them, closed afterwards. */
+const crashedRuns: FileBlobStore[] = [];
+afterEach(async () => {
+  for (const store of crashedRuns.splice(0)) await store.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 /** A store whose previous run "crashed" after committing these documents. */
 async function crashedStoreWith(uniqueIds: string[]): Promise<FileBlobStore> {
@@ -23,7 +28,8 @@ async function crashedStoreWith(uniqueIds: string[]): Promise<FileBlobStore> {
     await staged.done;
     await first.commit([{ staged, uniqueId, mimeType: 'text/plain' }]);
   }
-  return FileBlobStore.open(root); // `first` is never closed
+  crashedRuns.push(first); // not closed before the next open: a crash
+  return FileBlobStore.open(root);
 }
 
 const logger = createLogger('repository', 'error');
