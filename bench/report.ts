@@ -37,7 +37,7 @@ export function resultsTable(r: BenchResult): string {
   }
   if (r.iti41Large) {
     const t = r.iti41Large;
-    rows.push([`ITI-41 ${mib} through the repository (MTOM)`, `**${n(t.ratioToCeiling, 2)}×** POST ceiling (median of rounds ${t.roundRatios.map((x) => n(x, 2)).join(', ')}); best ${n(t.MBps)} MB/s = ${n(t.bestRatioToCeiling, 2)}× best ceiling; ${median(t)} (${runs(t.runsSeconds)})`, '≥ 0.80×', verdict(target('ITI-41'))]);
+    rows.push([`ITI-41 ${mib} through the repository (MTOM)`, `**${n(t.ratioToCeiling, 3)}×** POST ceiling (median of rounds ${t.roundRatios.map((x) => n(x, 2)).join(', ')}); best ${n(t.MBps)} MB/s = ${n(t.bestRatioToCeiling, 2)}× best ceiling; ${median(t)} (${runs(t.runsSeconds)})`, '≥ 0.80×', verdict(target('ITI-41'))]);
   }
   if (c?.get) rows.push([`Ceiling: GET ${mib} from a bare server (1 MiB reads)`, `${n(c.get.MBps)} MB/s; ${median(c.get)} (${runs(c.get.runsSeconds)})`, '', '']);
   if (c?.getDefaultStreams) {
@@ -46,7 +46,7 @@ export function resultsTable(r: BenchResult): string {
   }
   if (r.iti43Large) {
     const t = r.iti43Large;
-    rows.push([`ITI-43 ${mib} from the repository (MTOM)`, `**${n(t.ratioToCeiling, 2)}×** GET ceiling (median of rounds ${t.roundRatios.map((x) => n(x, 2)).join(', ')}); best ${n(t.MBps)} MB/s = ${n(t.bestRatioToCeiling, 2)}× best ceiling; ${median(t)} (${runs(t.runsSeconds)})`, '≥ 0.80×', verdict(target('ITI-43'))]);
+    rows.push([`ITI-43 ${mib} from the repository (MTOM)`, `**${n(t.ratioToCeiling, 3)}×** GET ceiling (median of rounds ${t.roundRatios.map((x) => n(x, 2)).join(', ')}); best ${n(t.MBps)} MB/s = ${n(t.bestRatioToCeiling, 2)}× best ceiling; ${median(t)} (${runs(t.runsSeconds)})`, '≥ 0.80×', verdict(target('ITI-43'))]);
   }
   const large = r.iti41Large ?? r.iti43Large;
   if (large) {

@@ -129,11 +129,11 @@ export function evaluateTargets(r: BenchResult): TargetCheck[] {
   const mib = `${r.settings.bigBytes / 2 ** 20} MiB`;
   if (r.iti41Large) {
     const v = r.iti41Large.ratioToCeiling;
-    out.push({ name: `ITI-41 ${mib} ingest vs POST ceiling`, target: '≥ 0.80×', actual: `${fmt(v)}×`, met: v >= 0.8 });
+    out.push({ name: `ITI-41 ${mib} ingest vs POST ceiling`, target: '≥ 0.80×', actual: `${fmt(v, 3)}×`, met: v >= 0.8 });
   }
   if (r.iti43Large) {
     const v = r.iti43Large.ratioToCeiling;
-    out.push({ name: `ITI-43 ${mib} retrieve vs GET ceiling`, target: '≥ 0.80×', actual: `${fmt(v)}×`, met: v >= 0.8 });
+    out.push({ name: `ITI-43 ${mib} retrieve vs GET ceiling`, target: '≥ 0.80×', actual: `${fmt(v, 3)}×`, met: v >= 0.8 });
   }
   const large = r.iti41Large ?? r.iti43Large;
   if (large) {

@@ -132,14 +132,20 @@ export async function readSingleAttachmentReply(res: http.IncomingMessage): Prom
   let headLength = 0;
   let total = 0;
   let last: Buffer = Buffer.alloc(0);
-  for await (const c of res as AsyncIterable<Buffer>) {
-    total += c.length;
-    if (headLength < HEAD_KEEP) {
-      headChunks.push(c);
-      headLength += c.length;
-    }
-    last = c.length >= 256 ? c.subarray(c.length - 256) : Buffer.concat([last, c]).subarray(-256);
-  }
+  // 'data' events (flowing mode), as the GET ceiling's client reads: an async iterator reads in paused mode, which
+  // stops and restarts the socket at every 16 KiB high-water mark and so measures the client, not the server.
+  await new Promise<void>((resolve, reject) => {
+    res.on('data', (c: Buffer) => {
+      total += c.length;
+      if (headLength < HEAD_KEEP) {
+        headChunks.push(c);
+        headLength += c.length;
+      }
+      last = c.length >= 256 ? c.subarray(c.length - 256) : Buffer.concat([last, c]).subarray(-256);
+    });
+    res.on('end', resolve);
+    res.on('error', reject);
+  });
   const head = Buffer.concat(headChunks);
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const first = head.indexOf(delimiter);
