@@ -8,6 +8,7 @@
  * removed again with `remove()` (rollback when the registry refuses the metadata, or ITI-86 later).
  */
 import type { Readable, Writable } from 'node:stream';
+import type { ChunkSource } from '../../shared/mtom/writer';
 
 export interface StoredDocumentInfo {
   uniqueId: string;
@@ -42,6 +43,11 @@ export interface BlobStore {
   info(uniqueId: string): Promise<StoredDocumentInfo | undefined>;
   /** A stream of the stored bytes (caller must check `info` first). */
   open(uniqueId: string): Promise<Readable>;
+  /**
+   * The stored bytes as a ChunkSource, which the MTOM writer reads into reused buffers (no buffer per chunk).
+   * Optional: ITI-43 uses it when present, `open` otherwise.
+   */
+  openSource?(uniqueId: string): Promise<ChunkSource>;
   /** Delete a committed document (rollback after a registry failure; ITI-86). Returns false if absent. */
   remove(uniqueId: string): Promise<boolean>;
   /**

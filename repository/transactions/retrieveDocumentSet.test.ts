@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { contentIdFromHref } from '../../shared/mtom/contentType';
+import type { ChunkSource } from '../../shared/mtom/writer';
+import type { BlobStore } from '../store/BlobStore';
 import { FileBlobStore } from '../store/fs/FileBlobStore';
 import { retrieveDocumentSet } from './retrieveDocumentSet';
 
@@ -17,9 +19,16 @@ async function put(uniqueId: string, content: string, mimeType: string): Promise
   await store.commit([{ staged, uniqueId, mimeType }]);
 }
 
-async function text(r: Readable): Promise<string> {
+async function text(r: Readable | ChunkSource): Promise<string> {
+  if ('size' in r && typeof r.read === 'function' && !('pipe' in r)) {
+    const source = r as ChunkSource;
+    const buffer = Buffer.alloc(source.size);
+    const n = await source.read(buffer, source.size, 0);
+    await source.close();
+    return buffer.subarray(0, n).toString();
+  }
   const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
+  for await (const c of r as Readable) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString();
 }
 
@@ -56,6 +65,22 @@ describe('ITI-43 retrieveDocumentSet', () => {
     }
     expect(await text(await parts[0].open())).toBe('first');
     expect(await text(await parts[1].open())).toBe('second');
+  });
+
+  test('a store that only offers streams (no openSource) is read through open()', async () => {
+    const streamsOnly: BlobStore = {
+      stage: (o) => store.stage(o),
+      commit: (i) => store.commit(i),
+      discard: (s) => store.discard(s),
+      info: (u) => store.info(u),
+      open: (u) => store.open(u),
+      remove: (u) => store.remove(u),
+      close: () => store.close(),
+    };
+    const { parts } = await retrieveDocumentSet({ documentRequests: [{ repositoryUniqueId: REPO_ID, documentUniqueId: '1.2' }] }, { store: streamsOnly, repositoryUniqueId: REPO_ID });
+    const opened = await parts[0].open();
+    expect('pipe' in opened).toBe(true);
+    expect(await text(opened)).toBe('second');
   });
 
   test('HomeCommunityId is echoed when given', async () => {

@@ -49,7 +49,9 @@ export async function retrieveDocumentSet(request: RetrieveDocumentSetRequest, d
     };
     if (r.homeCommunityId !== undefined) response.homeCommunityId = r.homeCommunityId;
     documentResponses.push(response);
-    parts.push({ contentId, contentType: info.mimeType, open: () => deps.store.open(documentUniqueId) });
+    const openSource = deps.store.openSource?.bind(deps.store);
+    const open = openSource ? () => openSource(documentUniqueId) : () => deps.store.open(documentUniqueId);
+    parts.push({ contentId, contentType: info.mimeType, open });
   }
   return { response: { registryResponse: { status: statusOf(documentResponses.length, request.documentRequests.length), errors }, documentResponses }, parts };
 }

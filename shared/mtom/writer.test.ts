@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { parseContentType } from './contentType';
 import { readMultipartRelated } from './reader';
 import { CollectingSink, TEST_LIMITS, chunked, readCollecting } from './testing';
-import { mtomContentType, newBoundary, newContentId, writeMultipartRelated, type MtomMessage } from './writer';
+import { mtomContentType, newBoundary, newContentId, writeMultipartRelated, type ChunkSource, type MtomMessage } from './writer';
 
 const ENVELOPE = '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>ø</s:Body></s:Envelope>';
 
@@ -233,5 +235,133 @@ describe('MTOM writer', () => {
     await writeMultipartRelated(out, { boundary: 'b', root: { contentId: 'r', xml: '<x/>' }, parts: [] }, { end: false });
     expect(out.writableEnded).toBe(false);
     expect(out.data.toString()).toMatch(/<x\/>\r\n--b--\r\n$/);
+  });
+});
+
+/** A ChunkSource of `size` position-dependent bytes (so a reused buffer sent too early shows as wrong bytes). */
+class VirtualFile implements ChunkSource {
+  bytesRead = 0;
+  closed = false;
+  readonly buffersSeen = new Set<ArrayBufferLike>();
+  constructor(
+    readonly size: number,
+    private readonly opts: { shortReads?: boolean; endsAt?: number } = {},
+  ) {}
+  static byteAt(i: number): number {
+    return ((i * 2654435761) >>> 24) & 0xff;
+  }
+  async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    await new Promise((r) => setImmediate(r));
+    this.buffersSeen.add(buffer.buffer);
+    const end = Math.min(position + (this.opts.shortReads ? Math.ceil(length / 3) : length), this.opts.endsAt ?? this.size);
+    for (let i = position; i < end; i++) buffer[i - position] = VirtualFile.byteAt(i);
+    this.bytesRead += Math.max(0, end - position);
+    return Math.max(0, end - position);
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  sha1(): string {
+    const h = createHash('sha1');
+    const chunk = Buffer.alloc(1 << 16);
+    for (let p = 0; p < this.size; p += chunk.length) {
+      const n = Math.min(chunk.length, this.size - p);
+      for (let i = 0; i < n; i++) chunk[i] = VirtualFile.byteAt(p + i);
+      h.update(chunk.subarray(0, n));
+    }
+    return h.digest('hex');
+  }
+}
+
+/** Serves one MTOM answer with `reuseBuffers` over real HTTP; the client reads it through the product's reader. */
+async function serveOverHttp(source: ChunkSource, client: (res: http.IncomingMessage) => Promise<void>): Promise<{ written: Promise<void> }> {
+  let written: Promise<void> = Promise.resolve();
+  const server = http.createServer((_req, res) => {
+    const boundary = 'bnd';
+    res.writeHead(200, { 'Content-Type': mtomContentType({ boundary, startId: 'root@x' }) });
+    written = writeMultipartRelated(res, { boundary, root: { contentId: 'root@x', xml: ENVELOPE }, parts: [{ contentId: 'd@x', contentType: 'application/octet-stream', open: () => source }] }, { reuseBuffers: true });
+    written.catch(() => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, agent: false }, (res) => client(res).then(resolve, reject)).on('error', reject);
+    });
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+  return { written };
+}
+
+describe('MTOM writer: ChunkSource parts (files read into the writer\'s own buffers)', () => {
+  it('without reuseBuffers every chunk is a new buffer, so an output that keeps chunks gets the right bytes; short reads are completed', async () => {
+    const source = new VirtualFile(2.5 * 1024 * 1024 + 7, { shortReads: true });
+    const out = new CollectingSink();
+    await writeMultipartRelated(out, { boundary: 'b', root: { contentId: 'r', xml: ENVELOPE }, parts: [{ contentId: 'd', contentType: 'x/y', open: () => source }] });
+    const { data } = await readCollecting(Readable.from([out.data]), mtomContentType({ boundary: 'b', startId: 'r' }));
+    const body = data[0] ?? Buffer.alloc(0);
+    expect(body.length).toBe(source.size);
+    expect(createHash('sha1').update(body).digest('hex')).toBe(source.sha1());
+    expect(source.buffersSeen.size).toBe(3); // one per 1 MiB chunk
+    expect(source.closed).toBe(true);
+  });
+
+  it('with reuseBuffers over HTTP: two buffers for the whole part, and a slow reader still gets exactly the bytes', async () => {
+    const source = new VirtualFile(6.5 * 1024 * 1024 + 3);
+    const hash = createHash('sha1');
+    let size = 0;
+    const { written } = await serveOverHttp(source, async (res) => {
+      const slow = new Writable({
+        write(chunk: Buffer, _e, cb): void {
+          hash.update(chunk);
+          size += chunk.length;
+          setTimeout(cb, 1);
+        },
+      });
+      const result = await readMultipartRelated(res, res.headers['content-type'] ?? '', TEST_LIMITS, () => slow);
+      expect(result.root.toString('utf8')).toBe(ENVELOPE);
+    });
+    await written;
+    expect(size).toBe(source.size);
+    expect(hash.digest('hex')).toBe(source.sha1());
+    expect(source.buffersSeen.size).toBe(2);
+    expect(source.closed).toBe(true);
+  });
+
+  it('with reuseBuffers stops reading while the client does not read, and rejects (closing the source) when the client goes away', async () => {
+    const source = new VirtualFile(512 * 1024 * 1024);
+    const { written } = await serveOverHttp(source, async (res) => {
+      res.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      const stalledAt = source.bytesRead;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(source.bytesRead).toBe(stalledAt); // waiting for the socket, not reading ahead
+      expect(stalledAt).toBeLessThan(64 * 1024 * 1024); // socket buffers + two 1 MiB buffers, not the file
+      res.destroy();
+    });
+    await expect(written).rejects.toThrow();
+    expect(source.closed).toBe(true);
+  });
+
+  it('rejects when the source ends before its size (the file changed), closing it', async () => {
+    const source = new VirtualFile(3 * 1024 * 1024, { endsAt: 1.5 * 1024 * 1024 });
+    const out = new CollectingSink();
+    await expect(writeMultipartRelated(out, { boundary: 'b', root: { contentId: 'r', xml: ENVELOPE }, parts: [{ contentId: 'd', contentType: 'x/y', open: () => source }] })).rejects.toThrow(
+      'attachment source ended at byte 1572864 of 3145728',
+    );
+    expect(source.closed).toBe(true);
+    expect(out.data.toString('latin1')).not.toContain('--b--');
+  });
+
+  it('writes an empty source as an empty part', async () => {
+    const source = new VirtualFile(0);
+    const out = new CollectingSink();
+    await writeMultipartRelated(out, { boundary: 'b', root: { contentId: 'r', xml: ENVELOPE }, parts: [{ contentId: 'd', contentType: 'x/y', open: () => source }] });
+    const { result, data } = await readCollecting(Readable.from([out.data]), mtomContentType({ boundary: 'b', startId: 'r' }));
+    expect(result.attachments).toMatchObject([{ contentId: 'd', size: 0 }]);
+    expect(data[0]?.length).toBe(0);
+    expect(source.closed).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ import { registryError, SoapFault, XdsError, type RegistryError } from '../error
 import type { Logger } from '../logger';
 import { isMultipartRelated, parseContentType } from '../mtom/contentType';
 import { readMultipartRelated, type PartInfo } from '../mtom/reader';
-import { mtomContentType, newBoundary, newContentId, writeMultipartRelated } from '../mtom/writer';
+import { mtomContentType, newBoundary, newContentId, writeMultipartRelated, type ChunkSource } from '../mtom/writer';
 import type { XmlLimits } from '../xml/parse';
 import { buildSoapEnvelope, buildSoapFault, parseSoapEnvelope, requireAction, SOAP12_CONTENT_TYPE, type SoapRequest } from './envelope';
 import { responseAction } from '../xds/constants';
@@ -52,8 +52,8 @@ export interface IncomingSoap<H> {
 export interface MtomOutPart {
   contentId: string;
   contentType: string;
-  /** Called when the part is written (see MtomAttachment.open). */
-  open: () => Readable | Promise<Readable>;
+  /** Called when the part is written (see MtomAttachment.open); a ChunkSource is read into reused buffers. */
+  open: () => Readable | ChunkSource | Promise<Readable | ChunkSource>;
 }
 
 /** What an operation answers: a body element string, with attachments when the answer is MTOM. */
@@ -224,7 +224,8 @@ async function sendAnswer(res: ServerResponse, answer: SoapAnswer, action: strin
   const boundary = newBoundary();
   const rootId = newContentId('root.message');
   res.writeHead(200, { 'Content-Type': mtomContentType({ boundary, startId: rootId, action: responseAction(action) }) });
-  await writeMultipartRelated(res, { boundary, root: { contentId: rootId, xml }, parts: answer.parts ?? [] });
+  // An HTTP response is done with a chunk when its write callback runs, so file parts may reuse their buffers.
+  await writeMultipartRelated(res, { boundary, root: { contentId: rootId, xml }, parts: answer.parts ?? [] }, { reuseBuffers: true });
   res.end();
 }
 

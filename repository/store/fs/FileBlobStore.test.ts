@@ -315,6 +315,22 @@ describe('FileBlobStore', () => {
     expect(tmpFiles()).toEqual([]);
   });
 
+  test('openSource reads the stored bytes (not the header) at any position, with its size', async () => {
+    const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff));
+    await store.commit([{ staged: await stageBytes(data), uniqueId: '13.1', mimeType: 'application/octet-stream' }]);
+    const source = await store.openSource('13.1');
+    expect(source.size).toBe(data.length);
+    const buffer = Buffer.alloc(1000);
+    expect(await source.read(buffer, 1000, 0)).toBe(1000);
+    expect(buffer.equals(data.subarray(0, 1000))).toBe(true);
+    expect(await source.read(buffer, 1000, 69_500)).toBe(500);
+    expect(buffer.subarray(0, 500).equals(data.subarray(69_500))).toBe(true);
+    await source.close();
+    await source.close(); // twice is harmless
+    await expect(source.read(buffer, 10, 0)).rejects.toThrow();
+    await expect(store.openSource('13.404')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   test('after an unclean stop it lists the documents written since the crashed run started, until told they are handled', async () => {
     const repo = path.join(root, 'repository');
     await store.commit([{ staged: await stageBytes('old and registered'), uniqueId: '12.1', mimeType: 'text/plain' }]);

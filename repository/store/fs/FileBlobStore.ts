@@ -25,6 +25,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { registryError, XdsError, type RegistryError } from '../../../shared/errors';
+import type { ChunkSource } from '../../../shared/mtom/writer';
 import type { BlobStore, StagedDocument, StoredDocumentInfo } from '../BlobStore';
 import { KeyedMutex } from '../../keyedMutex';
 import { HashingCounter } from './hashingCounter';
@@ -238,6 +239,28 @@ export class FileBlobStore implements BlobStore {
     const fh = await fsp.open(this.pathsOf(uniqueId).file, 'r');
     // 1 MiB reads (bench: ITI-43 2.35x faster than 64 KiB reads), after the header.
     return fh.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024, start: HEADER_BYTES });
+  }
+
+  /** The document's bytes (after the header) for positional reads into the reader's own buffers. */
+  async openSource(uniqueId: string): Promise<ChunkSource> {
+    const fh = await fsp.open(this.pathsOf(uniqueId).file, 'r');
+    try {
+      const size = (await fh.stat()).size - HEADER_BYTES;
+      if (size < 0) throw new Error(`document file of ${uniqueId} is shorter than its header`);
+      let closed = false;
+      return {
+        size,
+        read: async (buffer, length, position) => (await fh.read(buffer, 0, length, HEADER_BYTES + position)).bytesRead,
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          await fh.close();
+        },
+      };
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
   }
 
   async remove(uniqueId: string): Promise<boolean> {
