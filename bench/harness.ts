@@ -222,30 +222,41 @@ async function runLargePhase(run: Run, ceiling: CeilingServer, bigFile: string, 
     const pids = services ? [services.registry.pid, (services.repository as RunningChild).pid] : [];
     for (let i = 0; i < opts.largeRepeats; i++) {
       await quietMachine(run, `large transfer round ${i + 1}`);
-      // Each service transfer right after the ceiling it is compared with.
+      // Each service transfer is paired with the ceiling measured next to it. The pair's order alternates between
+      // rounds: every upload adds a gigabyte of page cache, and on this VM a later write in a round is slower, so
+      // a fixed order would always hand the service the worse position.
+      const serviceFirst = i % 2 === 1;
       settleDisk();
       postDefault.push(await postCeiling(ceiling.url, bigFile, opts.bigBytes, bigSha1, true));
-      settleDisk();
-      post.push(await postCeiling(ceiling.url, bigFile, opts.bigBytes, bigSha1));
       let storedUniqueId: string | undefined;
-      if (services) {
+      const provideOnce = async (): Promise<void> => {
+        if (!services) return;
         settleDisk();
         const sampler = sampleRss(pids);
         const sent = await provideLargeDocument(services.repositoryUrl as string, bigFile, opts.bigBytes);
         provideRss.add(sampler.stop());
         provide.push(sent);
         storedUniqueId = sent.uniqueId;
-      }
+      };
+      const postOnce = async (): Promise<void> => {
+        settleDisk();
+        post.push(await postCeiling(ceiling.url, bigFile, opts.bigBytes, bigSha1));
+      };
+      for (const step of serviceFirst ? [provideOnce, postOnce] : [postOnce, provideOnce]) await step();
       settleDisk();
       getDefault.push(await getCeiling(ceiling.url, opts.bigBytes, true));
-      settleDisk();
-      get.push(await getCeiling(ceiling.url, opts.bigBytes));
-      if (services && storedUniqueId && phases.has('iti43Large')) {
+      const retrieveOnce = async (): Promise<void> => {
+        if (!services || !storedUniqueId || !phases.has('iti43Large')) return;
         settleDisk();
         const sampler = sampleRss(pids);
         retrieve.push(await retrieveLargeDocument(services.repositoryUrl as string, storedUniqueId, opts.bigBytes));
         retrieveRss.add(sampler.stop());
-      }
+      };
+      const getOnce = async (): Promise<void> => {
+        settleDisk();
+        get.push(await getCeiling(ceiling.url, opts.bigBytes));
+      };
+      for (const step of serviceFirst ? [retrieveOnce, getOnce] : [getOnce, retrieveOnce]) await step();
     }
   } finally {
     if (services) hwm = await services.stop();
