@@ -36,6 +36,15 @@ describe('CoalescingFileWriter', () => {
     }
   });
 
+  test('a small first buffer, then full-size buffers once the file outgrows it: still exactly the bytes', async () => {
+    for (const total of [99, 100, 101, 1099, 20_017]) {
+      const file = path.join(dir, `g${total}`);
+      const { data, chunks } = chunksOf(total, 3);
+      await pipeline(Readable.from(chunks), new CoalescingFileWriter(file, { startAt: 10, firstBufferBytes: 100, bufferBytes: 1000 }));
+      expect(fs.readFileSync(file).subarray(10).equals(data)).toBe(true);
+    }
+  });
+
   test('copies chunks, so a producer may reuse a chunk as soon as its write callback ran', async () => {
     const file = path.join(dir, 'reuse');
     const writer = new CoalescingFileWriter(file, { bufferBytes: 1000 });
