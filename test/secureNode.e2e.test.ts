@@ -134,7 +134,8 @@ it('refuses a client without a certificate', async () => {
 
 it('serves a certified client end to end and audits every transaction, schema-valid, over syslog TLS', async () => {
   const patientId = newPatientId();
-  const content = Buffer.from('secure document content');
+  // Over 1 MiB, so the retrieve sends several chunks through the writer's two reused buffers over TLS.
+  const content = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 2654435761) >>> 27));
   const uniqueId = newUid();
   const body =
     `<xds:ProvideAndRegisterDocumentSetRequest xmlns:xds="${NS.xds}" xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}"><lcm:SubmitObjectsRequest><rim:RegistryObjectList>` +
