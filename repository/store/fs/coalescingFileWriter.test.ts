@@ -45,6 +45,27 @@ describe('CoalescingFileWriter', () => {
     }
   });
 
+  test('writers one after another and side by side reuse pooled buffers without mixing their bytes', async () => {
+    for (let round = 0; round < 3; round++) {
+      const jobs = [17, 5_000, 150, 2_345, 99].map(async (total, k) => {
+        const file = path.join(dir, `p${round}-${k}`);
+        const { data, chunks } = chunksOf(total, round * 10 + k);
+        await pipeline(Readable.from(chunks), new CoalescingFileWriter(file, { firstBufferBytes: 100, bufferBytes: 1000 }));
+        return fs.readFileSync(file).equals(data);
+      });
+      expect(await Promise.all(jobs)).toEqual([true, true, true, true, true]);
+    }
+    // a destroyed writer gives its buffers back too, and the next writer still writes the right bytes
+    const aborted = new CoalescingFileWriter(path.join(dir, 'aborted-pool'), { firstBufferBytes: 100, bufferBytes: 1000 });
+    aborted.on('error', () => undefined);
+    aborted.write(Buffer.alloc(2500, 1));
+    aborted.destroy(new Error('gone'));
+    await new Promise((r) => aborted.once('close', r));
+    const { data, chunks } = chunksOf(7_777, 42);
+    await pipeline(Readable.from(chunks), new CoalescingFileWriter(path.join(dir, 'after'), { firstBufferBytes: 100, bufferBytes: 1000 }));
+    expect(fs.readFileSync(path.join(dir, 'after')).equals(data)).toBe(true);
+  });
+
   test('copies chunks, so a producer may reuse a chunk as soon as its write callback ran', async () => {
     const file = path.join(dir, 'reuse');
     const writer = new CoalescingFileWriter(file, { bufferBytes: 1000 });
