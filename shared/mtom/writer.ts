@@ -169,7 +169,8 @@ class BufferPool {
 async function copySource(src: ChunkSource, out: Writable, reuseBuffers: boolean): Promise<void> {
   try {
     const chunkBytes = Math.max(1, Math.min(src.size, SOURCE_CHUNK_BYTES));
-    const pool = reuseBuffers ? new BufferPool(out, chunkBytes, 2) : undefined;
+    // A part that fits one buffer needs only one.
+    const pool = reuseBuffers ? new BufferPool(out, chunkBytes, src.size > chunkBytes ? 2 : 1) : undefined;
     for (let position = 0; position < src.size; ) {
       const length = Math.min(chunkBytes, src.size - position);
       const buffer = pool ? await pool.take() : Buffer.allocUnsafeSlow(length);
