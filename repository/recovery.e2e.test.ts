@@ -11,7 +11,7 @@ import { newPatientId, newUid, type DocSpec } from '../test/helpers/metadata';
 import { startTestRegistry, tempDataDir } from '../test/helpers/services';
 import { startRepository } from './main';
 import { createRegistryClient } from './registryClient';
-import type { BlobStore } from './store/BlobStore';
+import { requiredMethodsOf } from './testSupport/blobStores';
 import { FileBlobStore } from './store/fs/FileBlobStore';
 import { pnrXml } from './testSupport/pnr';
 import { postSoap, statusOf } from './testSupport/soapHttp';
@@ -62,15 +62,7 @@ it('the registry client tells which uniqueIds the registry holds for this reposi
 it('after a crash between commit and registration, the next start removes the unregistered document and keeps the rest', async () => {
   // The first process: its store is never closed (close() is a no-op), which is what a crash leaves behind.
   const files = await FileBlobStore.open(path.join(dataDir, 'repository'));
-  const crashing: BlobStore = {
-    stage: (o) => files.stage(o),
-    commit: (items) => files.commit(items),
-    discard: (s) => files.discard(s),
-    info: (u) => files.info(u),
-    open: (u) => files.open(u),
-    remove: (u) => files.remove(u),
-    close: async () => undefined,
-  };
+  const crashing = requiredMethodsOf(files, { close: async () => undefined });
   const first = await startRepository(config(), createLogger('repository', 'error'), { store: crashing });
   const registered: DocSpec = { id: 'Document01', uniqueId: newUid() };
   const reply = await postSoap(first.url, { action: ACTION.iti41, body: pnrXml({ patientId: newPatientId(), ssUniqueId: newUid(), documents: [registered] }, [{ id: registered.id, inline: 'kept' }]) });

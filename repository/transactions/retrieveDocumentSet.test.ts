@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { contentIdFromHref } from '../../shared/mtom/contentType';
 import type { ChunkSource } from '../../shared/mtom/writer';
-import type { BlobStore } from '../store/BlobStore';
+import { requiredMethodsOf } from '../testSupport/blobStores';
 import { FileBlobStore } from '../store/fs/FileBlobStore';
 import { retrieveDocumentSet } from './retrieveDocumentSet';
 
@@ -68,15 +68,7 @@ describe('ITI-43 retrieveDocumentSet', () => {
   });
 
   test('a store that only offers streams (no openSource) is read through open()', async () => {
-    const streamsOnly: BlobStore = {
-      stage: (o) => store.stage(o),
-      commit: (i) => store.commit(i),
-      discard: (s) => store.discard(s),
-      info: (u) => store.info(u),
-      open: (u) => store.open(u),
-      remove: (u) => store.remove(u),
-      close: () => store.close(),
-    };
+    const streamsOnly = requiredMethodsOf(store);
     const { parts } = await retrieveDocumentSet({ documentRequests: [{ repositoryUniqueId: REPO_ID, documentUniqueId: '1.2' }] }, { store: streamsOnly, repositoryUniqueId: REPO_ID });
     const opened = await parts[0].open();
     expect('pipe' in opened).toBe(true);
