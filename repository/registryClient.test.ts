@@ -90,9 +90,13 @@ describe('registry client (ITI-42)', () => {
     };
     const client = createRegistryClient({ url, timeoutMs: 2000 });
     const e = await xdsErrorOf(client.register(OBJECTS));
+    // ITI-18 (the crash-recovery check) goes through the same exchange and reports the fault the same way
+    const q = await xdsErrorOf(client.registeredUniqueIds(['1.2.3'], '1.3.6.1.4.1.21367.2017.2.3.1'));
     client.close();
-    expect(e.errors[0].errorCode).toBe('XDSRegistryError');
-    expect(e.errors[0].codeContext).toContain('WS-Addressing Action header is missing');
+    for (const err of [e, q]) {
+      expect(err.errors[0].errorCode).toBe('XDSRegistryError');
+      expect(err.errors[0].codeContext).toContain('WS-Addressing Action header is missing');
+    }
   });
 
   test('a non-SOAP answer is XDSRegistryNotAvailable naming the URL', async () => {

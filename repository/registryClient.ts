@@ -105,21 +105,30 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     });
   }
 
+  /**
+   * Sends one SOAP request and returns the answer's Body element. The registry unreachable or answering with no
+   * SOAP body → XDSRegistryNotAvailable; a SOAP fault → XDSRegistryError naming its reason.
+   */
+  async function exchange(action: string, requestBody: string): Promise<XmlElement> {
+    const xml = buildSoapRequest({ action, to: opts.url, body: requestBody });
+    let answer: HttpAnswer;
+    try {
+      answer = await post(Buffer.from(xml, 'utf8'), action);
+    } catch (e) {
+      throw notAvailable(e instanceof Error ? describeNetworkError(e) : String(e));
+    }
+    const body = await soapBodyOf(answer).catch((why: unknown) => {
+      throw notAvailable(`HTTP ${answer.status} with ${why instanceof Error ? why.message : String(why)}`);
+    });
+    if (body.ns === NS.soap12 && body.local === 'Fault') {
+      throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered with a SOAP fault: ${faultReason(body)}`));
+    }
+    return body;
+  }
+
   const client: RegistryClient = {
     async register(objects) {
-      const xml = buildSoapRequest({ action: ACTION.iti42, to: opts.url, body: buildSubmitObjectsRequest({ objects }) });
-      let answer: HttpAnswer;
-      try {
-        answer = await post(Buffer.from(xml, 'utf8'), ACTION.iti42);
-      } catch (e) {
-        throw notAvailable(e instanceof Error ? describeNetworkError(e) : String(e));
-      }
-      const body = await soapBodyOf(answer).catch((why: unknown) => {
-        throw notAvailable(`HTTP ${answer.status} with ${why instanceof Error ? why.message : String(why)}`);
-      });
-      if (body.ns === NS.soap12 && body.local === 'Fault') {
-        throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered with a SOAP fault: ${faultReason(body)}`));
-      }
+      const body = await exchange(ACTION.iti42, buildSubmitObjectsRequest({ objects }));
       if (body.ns !== NS.rs || body.local !== 'RegistryResponse') {
         throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered ITI-42 with {${body.ns}}${body.local} instead of rs:RegistryResponse`));
       }
@@ -132,16 +141,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     async registeredUniqueIds(uniqueIds, repositoryUniqueId) {
       const list = uniqueIds.map((u) => `'${u.replace(/'/g, "''")}'`).join(',');
       const query = buildAdhocQueryRequest({ returnType: 'LeafClass', queryId: GET_DOCUMENTS, parameters: [{ name: '$XDSDocumentEntryUniqueId', values: [`(${list})`] }] });
-      const xml = buildSoapRequest({ action: ACTION.iti18, to: opts.url, body: query });
-      let answer: HttpAnswer;
-      try {
-        answer = await post(Buffer.from(xml, 'utf8'), ACTION.iti18);
-      } catch (e) {
-        throw notAvailable(e instanceof Error ? describeNetworkError(e) : String(e));
-      }
-      const body = await soapBodyOf(answer).catch((why: unknown) => {
-        throw notAvailable(`HTTP ${answer.status} with ${why instanceof Error ? why.message : String(why)}`);
-      });
+      const body = await exchange(ACTION.iti18, query);
       if (body.ns !== NS.query || body.local !== 'AdhocQueryResponse') {
         throw new XdsError(registryError('XDSRegistryError', `the registry at ${opts.url} answered ITI-18 with {${body.ns}}${body.local} instead of query:AdhocQueryResponse`));
       }
